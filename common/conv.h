@@ -1,0 +1,65 @@
+// conv.h - 2-D convolution and transposed convolution as GEMMs.
+//
+// B = batch, C = input channels, H, W = input size, OC = output channels,
+// K = kernel size (square), S = stride, P = zero padding on each side,
+// OP = output padding (transposed convolution only), OH, OW = output size.
+//
+// Convolution: im2col unrolls every K x K input patch into a column, so the
+// convolution of one image is one GEMM: out (OC, OH*OW) = W (OC, C*K*K) @ col.
+// Transposed convolution is the adjoint: col = W^T @ inp, then col2im scatters
+// the columns back (summing overlaps). Both backward passes reuse the pair.
+// Backward functions accumulate (+=) and skip NULL gradients.
+#ifndef CONV_H
+#define CONV_H
+
+typedef struct {
+    int B, C, H, W;      // input
+    int OC, K, S, P, OP; // layer
+    int OH, OW;          // output
+} ConvGeom;
+
+// OH = (H + 2P - K) / S + 1
+ConvGeom conv2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P);
+// OH = (H - 1) S - 2P + K + OP
+ConvGeom conv_transpose2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P, int OP);
+
+// Floats of scratch the col buffer needs for one image, for either direction.
+long conv_col_size(const ConvGeom *g);
+
+// col (C*K*K, OH*OW) <- patches of img (C, H, W); (H, W) is the padded-from
+// image size and (OH, OW) the grid of patch positions.
+void im2col(float *col, const float *img, int C, int H, int W, int K, int S, int P, int OH, int OW);
+// img (C, H, W) += the columns of col scattered back to their pixels.
+void col2im(float *img, const float *col, int C, int H, int W, int K, int S, int P, int OH, int OW);
+
+void conv2d_forward(float *out,           // (B, OC, OH, OW)
+                    float *col,           // scratch, conv_col_size(g)
+                    const float *inp,     // (B, C, H, W)
+                    const float *weight,  // (OC, C, K, K)
+                    const float *bias,    // (OC) or NULL
+                    const ConvGeom *g);
+void conv2d_backward(float *dinp,         // (B, C, H, W) or NULL
+                     float *dweight,      // (OC, C, K, K) or NULL
+                     float *dbias,        // (OC) or NULL
+                     float *col,          // scratch, conv_col_size(g)
+                     const float *dout,   // (B, OC, OH, OW)
+                     const float *inp,    // (B, C, H, W)
+                     const float *weight, // (OC, C, K, K)
+                     const ConvGeom *g);
+
+void conv_transpose2d_forward(float *out,          // (B, OC, OH, OW)
+                              float *col,          // scratch, conv_col_size(g)
+                              const float *inp,    // (B, C, H, W)
+                              const float *weight, // (C, OC, K, K), PyTorch's layout
+                              const float *bias,   // (OC) or NULL
+                              const ConvGeom *g);
+void conv_transpose2d_backward(float *dinp,          // (B, C, H, W) or NULL
+                               float *dweight,       // (C, OC, K, K) or NULL
+                               float *dbias,         // (OC) or NULL
+                               float *col,           // scratch, conv_col_size(g)
+                               const float *dout,    // (B, OC, OH, OW)
+                               const float *inp,     // (B, C, H, W)
+                               const float *weight,  // (C, OC, K, K)
+                               const ConvGeom *g);
+
+#endif
