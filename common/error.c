@@ -1,0 +1,19 @@
+// error.c - see error.h for the convention.
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int error_set(Error *err, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void error_clear(Error *err) {
+    if (err) err->msg[0] = '\0';
+}
