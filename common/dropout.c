@@ -1,0 +1,17 @@
+// dropout.c - inverted dropout with a mask the backward pass reuses.
+#include "dropout.h"
+
+void dropout_forward(float *out, float *mask, const float *inp, float p, int n, Rng *rng) {
+    // p = 1 drops everything; 1/(1-p) would be infinite, and 0 * inf is NaN
+    float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+    // one uniform per element, in order, so a seed fixes the mask; the RNG
+    // is sequential, hence no threads here
+    for (int i = 0; i < n; i++) {
+        mask[i] = rng_uniform(rng) < p ? 0.0f : keep_scale;
+        out[i] = inp[i] * mask[i];
+    }
+}
+
+void dropout_backward(float *dinp, const float *mask, const float *dout, int n) {
+    for (int i = 0; i < n; i++) dinp[i] += mask[i] * dout[i];
+}
