@@ -1,0 +1,225 @@
+// test_image.c - PNG reading (every colour type, every broken file), exact
+// round trips, grid layout, resize, crop and flip.
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "image.h"
+
+#define DATA REF_DIR "/../../data/"
+
+TestSuite(image, .timeout = 30);
+
+// The test PNGs hold pixel (y, x) channel k = (y * 4 + x) * 20 + k * 7 (see tests/data/make_data.py).
+static int value(int y, int x, int k) { return (y * 4 + x) * 20 + k * 7; }
+
+Test(image, u8_float_round_trip_is_exact_for_all_256_values) {
+    for (int u = 0; u < 256; u++) {
+        float x = image_u8_to_float((uint8_t)u);
+        cr_assert(x >= -1.0f && x <= 1.0f, "u8 %d maps to %f, outside [-1, 1]", u, x);
+        cr_assert_eq(image_float_to_u8(x), u, "u8 %d -> %f -> %d", u, x, image_float_to_u8(x));
+    }
+    cr_assert_eq(image_float_to_u8(-7.0f), 0, "values below -1 clamp to 0");
+    cr_assert_eq(image_float_to_u8(7.0f), 255, "values above 1 clamp to 255");
+    cr_assert_eq(image_float_to_u8(NAN), 0, "NaN becomes 0, not undefined behaviour");
+}
+
+Test(image, reads_gray_and_rgb_exactly) {
+    Error err;
+    float *img;
+    int c, h, w;
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, DATA "gray_4x3.png", 0, &err), 0, "%s", err.msg);
+    cr_assert(c == 1 && h == 3 && w == 4, "gray shape (%d, %d, %d), want (1, 3, 4)", c, h, w);
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 4; x++)
+            cr_assert_eq(image_float_to_u8(img[y * 4 + x]), value(y, x, 0), "gray (%d, %d)", y, x);
+    free(img);
+
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, DATA "rgb_4x3.png", 0, &err), 0, "%s", err.msg);
+    cr_assert(c == 3 && h == 3 && w == 4, "rgb shape (%d, %d, %d), want (3, 3, 4)", c, h, w);
+    for (int k = 0; k < 3; k++)
+        for (int y = 0; y < 3; y++)
+            for (int x = 0; x < 4; x++)
+                cr_assert_eq(image_float_to_u8(img[(k * 3 + y) * 4 + x]), value(y, x, k),
+                             "rgb channel %d at (%d, %d)", k, y, x);
+    free(img);
+}
+
+Test(image, rgba_is_composited_onto_white) {
+    Error err;
+    float *img;
+    int c, h, w;
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, DATA "rgba_4x3.png", 0, &err), 0, "%s", err.msg);
+    cr_assert(c == 3 && h == 3 && w == 4, "rgba gives RGB, got shape (%d, %d, %d)", c, h, w);
+    for (int k = 0; k < 3; k++)
+        for (int y = 0; y < 3; y++)
+            for (int x = 0; x < 4; x++) {
+                float a = x * 85 / 255.0f;   // alpha of column x
+                int want = (int)lrintf(a * value(y, x, k) + (1 - a) * 255);
+                cr_assert_eq(image_float_to_u8(img[(k * 3 + y) * 4 + x]), want,
+                             "channel %d at (%d, %d), alpha %.2f", k, y, x, a);
+            }
+    free(img);
+}
+
+Test(image, palette_and_channel_conversion) {
+    Error err;
+    float *img;
+    int c, h, w;
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, DATA "palette_4x3.png", 0, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(c, 3, "a palette image reads as RGB, got C = %d", c);
+    const int palette[4][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {10, 20, 30}};
+    for (int k = 0; k < 3; k++)
+        for (int x = 0; x < 4; x++)
+            cr_assert_eq(image_float_to_u8(img[(k * 3 + 2) * 4 + x]), palette[x][k],
+                         "palette colour %d channel %d", x, k);
+    free(img);
+
+    // gray -> RGB copies the channel; RGB -> gray weighs R, G, B by luma
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, DATA "gray_4x3.png", 3, &err), 0, "%s", err.msg);
+    cr_assert_eq(c, 3, "want_c = 3 gives 3 channels, got %d", c);
+    for (int k = 0; k < 3; k++)
+        cr_assert_eq(image_float_to_u8(img[k * 12 + 5]), value(1, 1, 0), "gray copied to channel %d", k);
+    free(img);
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, DATA "rgb_4x3.png", 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(c, 1, "want_c = 1 gives 1 channel, got %d", c);
+    int want = (int)lrintf(0.299f * value(1, 1, 0) + 0.587f * value(1, 1, 1) + 0.114f * value(1, 1, 2));
+    cr_assert_eq(image_float_to_u8(img[5]), want, "luma of pixel (1, 1)");
+    free(img);
+}
+
+// Every broken file gives -1 and a message naming the file and the problem.
+static void expect_rejected(const char *name, const char *phrase) {
+    char path[512];
+    snprintf(path, sizeof path, DATA "%s", name);
+    Error err = {"untouched"};
+    float *img = NULL;
+    int c = 0, h = 0, w = 0;
+    int r = image_read_png(&img, &c, &h, &w, path, 0, &err);
+    cr_assert_eq(r, -1, "%s: a broken file must be refused, got %d", name, r);
+    cr_assert_null(img, "%s: nothing is returned on failure", name);
+    cr_assert(strstr(err.msg, name) != NULL, "%s: message must name the file: \"%s\"", name, err.msg);
+    cr_assert(strstr(err.msg, phrase) != NULL, "%s: message must say \"%s\": \"%s\"", name, phrase,
+              err.msg);
+}
+
+Test(image, rejects_broken_files_with_a_clear_message) {
+    expect_rejected("empty.png", "found an empty file");
+    expect_rejected("not_a_png.png", "expected the PNG signature");
+    expect_rejected("truncated.png", "truncated PNG");
+    expect_rejected("bad_crc.png", "CRC error");
+    expect_rejected("bad_data.png", "not a readable PNG");
+    expect_rejected("huge.png", "expected at most 8192x8192 pixels, found 100000x100000");
+    expect_rejected("no_such_file.png", "cannot open");
+}
+
+Test(image, png_round_trip_is_exact) {
+    char path[] = "/tmp/test_image_XXXXXX.png";
+    int fd = mkstemps(path, 4);
+    cr_assert(fd >= 0, "mkstemps failed");
+    close(fd);
+    const int C = 3, H = 5, W = 7;
+    float img[3 * 5 * 7];
+    for (int i = 0; i < C * H * W; i++) img[i] = image_u8_to_float((uint8_t)((i * 37) % 256));
+    for (int c = 1; c <= 3; c += 2) {
+        Error err;
+        cr_assert_eq(image_write_png(path, img, c, H, W, &err), 0, "%s", err.msg);
+        float *back;
+        int bc, bh, bw;
+        cr_assert_eq(image_read_png(&back, &bc, &bh, &bw, path, 0, &err), 0, "%s", err.msg);
+        cr_assert(bc == c && bh == H && bw == W, "shape (%d, %d, %d) after round trip, want (%d, %d, %d)",
+                  bc, bh, bw, c, H, W);
+        for (int i = 0; i < c * H * W; i++)
+            cr_assert_eq(back[i], img[i], "C = %d: element %d is %f, wrote %f", c, i, back[i], img[i]);
+        free(back);
+    }
+    Error err;
+    cr_assert_eq(image_write_png(path, img, 2, H, W, &err), -1, "2 channels cannot be written");
+    cr_assert(strstr(err.msg, "got 2") != NULL, "message says what was given: %s", err.msg);
+    cr_assert_eq(image_write_png("/nonexistent-dir/x.png", img, 1, H, W, &err), -1,
+                 "an uncreatable path is an error");
+    cr_assert(strstr(err.msg, "/nonexistent-dir/x.png: cannot create") != NULL, "%s", err.msg);
+    unlink(path);
+}
+
+Test(image, grid_layout_has_borders_and_cells_in_order) {
+    // 5 images of 1x2x3, 2 per row -> 3 rows; each image filled with its index/10
+    const int N = 5, C = 1, H = 2, W = 3, COLS = 2, B = IMAGE_GRID_BORDER;
+    float imgs[5 * 2 * 3];
+    for (int i = 0; i < N * C * H * W; i++) imgs[i] = (i / (H * W)) / 10.0f;
+    int gh, gw;
+    image_grid_size(&gh, &gw, N, H, W, COLS);
+    cr_assert(gh == 3 * H + 4 * B && gw == 2 * W + 3 * B, "grid size %dx%d", gh, gw);
+    float *grid = malloc(sizeof(float) * gh * gw);
+    image_grid(grid, imgs, N, C, H, W, COLS);
+    for (int y = 0; y < gh; y++)
+        for (int x = 0; x < gw; x++) {
+            int cy = (y - B) / (H + B), cx = (x - B) / (W + B);
+            int inside = y >= B && x >= B && (y - B) % (H + B) < H && (x - B) % (W + B) < W;
+            int idx = cy * COLS + cx;
+            float want = (inside && idx < N) ? idx / 10.0f : IMAGE_GRID_BORDER_VALUE;
+            cr_assert_eq(grid[y * gw + x], want, "grid pixel (%d, %d) = %f, want %f", y, x,
+                         grid[y * gw + x], want);
+        }
+    free(grid);
+
+    char path[] = "/tmp/test_grid_XXXXXX.png";
+    int fd = mkstemps(path, 4);
+    close(fd);
+    Error err;
+    cr_assert_eq(image_write_grid(path, imgs, N, C, H, W, COLS, &err), 0, "%s", err.msg);
+    float *back;
+    int bc, bh, bw;
+    cr_assert_eq(image_read_png(&back, &bc, &bh, &bw, path, 0, &err), 0, "%s", err.msg);
+    cr_assert(bc == 1 && bh == gh && bw == gw, "written grid is %dx%dx%d", bc, bh, bw);
+    free(back);
+    unlink(path);
+}
+
+Test(image, resize_keeps_a_constant_image_constant) {
+    const int C = 3, H = 7, W = 5;
+    float in[3 * 7 * 5], out[3 * 16 * 3];
+    for (int k = 0; k < C; k++)
+        for (int i = 0; i < H * W; i++) in[k * H * W + i] = 0.1f * k - 0.37f;
+    image_resize(out, in, C, H, W, 16, 3);
+    for (int k = 0; k < C; k++)
+        for (int i = 0; i < 16 * 3; i++)
+            cr_assert_eq(out[k * 48 + i], 0.1f * k - 0.37f, "channel %d element %d = %f", k, i,
+                         out[k * 48 + i]);
+}
+
+Test(image, resize_interpolates_like_pytorch_bilinear) {
+    // 1x2 -> 1x4 with half-pixel centres: [a, .75a+.25b, .25a+.75b, b]
+    float in[2] = {0.0f, 1.0f}, out[4];
+    image_resize(out, in, 1, 1, 2, 1, 4);
+    float want[4] = {0.0f, 0.25f, 0.75f, 1.0f};
+    for (int i = 0; i < 4; i++)
+        cr_assert_float_eq(out[i], want[i], 1e-6f, "upsampled element %d = %f, want %f", i, out[i], want[i]);
+    // 4x4 -> 2x2 averages each 2x2 block (sample point in the middle of it)
+    float big[16], small[4];
+    for (int i = 0; i < 16; i++) big[i] = (float)i;
+    image_resize(small, big, 1, 4, 4, 2, 2);
+    float want2[4] = {2.5f, 4.5f, 10.5f, 12.5f};
+    for (int i = 0; i < 4; i++)
+        cr_assert_float_eq(small[i], want2[i], 1e-5f, "downsampled element %d = %f, want %f", i,
+                           small[i], want2[i]);
+}
+
+Test(image, crop_and_flip) {
+    const int C = 2, H = 3, W = 4;
+    float in[2 * 3 * 4], out[2 * 2 * 2], flipped[2 * 3 * 4];
+    for (int i = 0; i < C * H * W; i++) in[i] = (float)i;
+    image_crop(out, in, C, H, W, 1, 2, 2, 2);
+    float want[8] = {6, 7, 10, 11, 18, 19, 22, 23};
+    for (int i = 0; i < 8; i++) cr_assert_eq(out[i], want[i], "crop element %d = %f", i, out[i]);
+    image_flip_horizontal(flipped, in, C, H, W);
+    for (int k = 0; k < C; k++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                cr_assert_eq(flipped[(k * H + y) * W + x], in[(k * H + y) * W + W - 1 - x],
+                             "flip at (%d, %d, %d)", k, y, x);
+}
