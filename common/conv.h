@@ -16,6 +16,8 @@ typedef struct {
     int B, C, H, W;      // input
     int OC, K, S, P, OP; // layer
     int OH, OW;          // output
+    int transposed;      // set by conv_transpose2d_geom: the col buffer is then
+                         // (OC*K*K, H*W) instead of (C*K*K, OH*OW)
 } ConvGeom;
 
 // OH = (H + 2P - K) / S + 1
@@ -23,7 +25,8 @@ ConvGeom conv2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P);
 // OH = (H - 1) S - 2P + K + OP
 ConvGeom conv_transpose2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P, int OP);
 
-// Floats of scratch the col buffer needs for one image, for either direction.
+// Floats of scratch the col buffer needs for one image, for either direction
+// (the geometry knows which one it describes).
 long conv_col_size(const ConvGeom *g);
 
 // col (C*K*K, OH*OW) <- patches of img (C, H, W); (H, W) is the padded-from

@@ -1,0 +1,323 @@
+// test_conv.c - im2col/col2im, convolution and transposed convolution.
+//
+// Against PyTorch (tests/ref/gen_conv_norm.py, computed in float64): the
+// forward output and dinp, dweight, dbias of loss = sum(out * dout), on odd
+// sizes, stride 1 and 2, padding 0 and 1, K = 1, 3, 4, output padding 1,
+// batch > 1, C != OC, with and without bias, DCGAN's k4 s2 p1.
+// Tolerance for those: atol 1e-5, rtol 1e-4 (float32 sums of <= 200 terms).
+// Also: finite differences of every backward, accumulation into pre-filled
+// gradients, NULL gradients skipped, and im2col against its definition with
+// col2im as its adjoint.
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "conv.h"
+#include "ref.h"
+#include "rng.h"
+
+TestSuite(conv_geom, .timeout = 10);
+TestSuite(im2col, .timeout = 30);
+TestSuite(conv_ref, .timeout = 30);
+TestSuite(conv_grad, .timeout = 60);
+
+static float *alloc_floats(long n) {
+    float *p = calloc((size_t)(n > 0 ? n : 1), sizeof(float));
+    cr_assert(p != NULL, "out of memory allocating %ld floats", n);
+    return p;
+}
+
+static float *random_floats(Rng *rng, long n, float std) {
+    float *p = alloc_floats(n);
+    rng_fill_normal(rng, p, (int)n, 0.0f, std);
+    return p;
+}
+
+static ConvGeom make_geom(int transposed, int B, int C, int H, int W, int OC, int K, int S, int P,
+                          int OP) {
+    return transposed ? conv_transpose2d_geom(B, C, H, W, OC, K, S, P, OP)
+                      : conv2d_geom(B, C, H, W, OC, K, S, P);
+}
+
+static long inp_size(const ConvGeom *g) { return (long)g->B * g->C * g->H * g->W; }
+static long out_size(const ConvGeom *g) { return (long)g->B * g->OC * g->OH * g->OW; }
+static long weight_size(const ConvGeom *g) { return (long)g->OC * g->C * g->K * g->K; }
+
+static void forward(const ConvGeom *g, float *out, float *col, const float *inp, const float *w,
+                    const float *bias) {
+    if (g->transposed) conv_transpose2d_forward(out, col, inp, w, bias, g);
+    else conv2d_forward(out, col, inp, w, bias, g);
+}
+
+static void backward(const ConvGeom *g, float *dinp, float *dw, float *db, float *col,
+                     const float *dout, const float *inp, const float *w) {
+    if (g->transposed) conv_transpose2d_backward(dinp, dw, db, col, dout, inp, w, g);
+    else conv2d_backward(dinp, dw, db, col, dout, inp, w, g);
+}
+
+// ---------------------------------------------------------------- geometry
+
+Test(conv_geom, output_sizes_and_col_sizes) {
+    ConvGeom g = conv2d_geom(2, 3, 7, 9, 4, 3, 2, 1);
+    cr_assert(g.OH == 4 && g.OW == 5, "conv 7x9 k3 s2 p1: got %dx%d, want 4x5", g.OH, g.OW);
+    cr_assert(conv_col_size(&g) == 3L * 9 * 4 * 5, "conv col size: got %ld, want %ld",
+              conv_col_size(&g), 3L * 9 * 4 * 5);
+    ConvGeom t = conv_transpose2d_geom(2, 5, 4, 4, 3, 4, 2, 1, 0);
+    cr_assert(t.OH == 8 && t.OW == 8, "transposed 4x4 k4 s2 p1: got %dx%d, want 8x8", t.OH, t.OW);
+    cr_assert(conv_col_size(&t) == 3L * 16 * 4 * 4, "transposed col size: got %ld, want %ld",
+              conv_col_size(&t), 3L * 16 * 4 * 4);
+    ConvGeom o = conv_transpose2d_geom(1, 3, 3, 5, 4, 3, 2, 1, 1);
+    cr_assert(o.OH == 6 && o.OW == 10, "transposed 3x5 k3 s2 p1 op1: got %dx%d, want 6x10",
+              o.OH, o.OW);
+}
+
+// ---------------------------------------------------------------- im2col / col2im
+
+// The definition, one element at a time with a bounds test: only this test uses it.
+static void im2col_naive(float *col, const float *img, int C, int H, int W, int K, int S, int P,
+                         int OH, int OW) {
+    for (int c = 0; c < C; c++)
+        for (int ki = 0; ki < K; ki++)
+            for (int kj = 0; kj < K; kj++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++) {
+                        int ih = oh * S - P + ki, iw = ow * S - P + kj;
+                        int inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
+                        col[(((long)(c * K + ki) * K + kj) * OH + oh) * OW + ow] =
+                            inside ? img[((long)c * H + ih) * W + iw] : 0.0f;
+                    }
+}
+
+// C, H, W, K, S, P: including padding wider than the kernel reach (K1 P1, all-zero
+// border columns), stride that skips trailing pixels, and a patch larger than a side.
+static const int IM2COL_CASES[][6] = {
+    {3, 7, 9, 3, 1, 1}, {2, 7, 9, 3, 2, 0}, {2, 7, 9, 4, 2, 1}, {1, 5, 6, 1, 1, 1},
+    {2, 4, 4, 4, 2, 1}, {1, 3, 8, 5, 1, 2}, {2, 9, 7, 3, 3, 2}, {1, 6, 5, 2, 2, 0},
+};
+
+Test(im2col, matches_the_definition) {
+    Rng rng;
+    rng_seed(&rng, 11);
+    for (size_t n = 0; n < sizeof IM2COL_CASES / sizeof IM2COL_CASES[0]; n++) {
+        const int *p = IM2COL_CASES[n];
+        int C = p[0], H = p[1], W = p[2], K = p[3], S = p[4], P = p[5];
+        int OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1;
+        long ncol = (long)C * K * K * OH * OW;
+        float *img = random_floats(&rng, (long)C * H * W, 1.0f);
+        float *col = random_floats(&rng, ncol, 1.0f);  // garbage im2col must overwrite
+        float *want = alloc_floats(ncol);
+        im2col(col, img, C, H, W, K, S, P, OH, OW);
+        im2col_naive(want, img, C, H, W, K, S, P, OH, OW);
+        char what[96];
+        snprintf(what, sizeof what, "im2col C%d %dx%d K%d S%d P%d", C, H, W, K, S, P);
+        check_close(what, col, want, ncol, 0.0f, 0.0f);
+        free(img); free(col); free(want);
+    }
+}
+
+// <im2col(x), y> = <x, col2im(y)> for random x, y: col2im is im2col's adjoint,
+// which is what makes both backward passes (and the transposed forward) right.
+Test(im2col, col2im_is_the_adjoint) {
+    Rng rng;
+    rng_seed(&rng, 12);
+    for (size_t n = 0; n < sizeof IM2COL_CASES / sizeof IM2COL_CASES[0]; n++) {
+        const int *p = IM2COL_CASES[n];
+        int C = p[0], H = p[1], W = p[2], K = p[3], S = p[4], P = p[5];
+        int OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1;
+        long nimg = (long)C * H * W, ncol = (long)C * K * K * OH * OW;
+        float *x = random_floats(&rng, nimg, 1.0f), *y = random_floats(&rng, ncol, 1.0f);
+        float *col = alloc_floats(ncol), *img = alloc_floats(nimg);
+        im2col(col, x, C, H, W, K, S, P, OH, OW);
+        col2im(img, y, C, H, W, K, S, P, OH, OW);
+        double lhs = dot_probe(col, y, ncol), rhs = dot_probe(x, img, nimg);
+        cr_assert(fabs(lhs - rhs) <= 1e-4 * (1.0 + fabs(lhs)),
+                  "C%d %dx%d K%d S%d P%d: <im2col(x), y> = %.9g but <x, col2im(y)> = %.9g",
+                  C, H, W, K, S, P, lhs, rhs);
+        free(x); free(y); free(col); free(img);
+    }
+}
+
+Test(im2col, col2im_accumulates) {
+    Rng rng;
+    rng_seed(&rng, 13);
+    int C = 2, H = 7, W = 9, K = 3, S = 2, P = 1, OH = 4, OW = 5;
+    long nimg = (long)C * H * W, ncol = (long)C * K * K * OH * OW;
+    float *y = random_floats(&rng, ncol, 1.0f), *pre = random_floats(&rng, nimg, 1.0f);
+    float *fresh = alloc_floats(nimg), *acc = alloc_floats(nimg);
+    memcpy(acc, pre, sizeof(float) * nimg);
+    col2im(fresh, y, C, H, W, K, S, P, OH, OW);
+    col2im(acc, y, C, H, W, K, S, P, OH, OW);
+    for (long i = 0; i < nimg; i++) fresh[i] += pre[i];
+    check_close("col2im onto a pre-filled image", acc, fresh, nimg, 1e-6f, 1e-6f);
+    free(y); free(pre); free(fresh); free(acc);
+}
+
+// ---------------------------------------------------------------- against PyTorch
+
+typedef struct {
+    const char *file;
+    int transposed, B, C, H, W, OC, K, S, P, OP, bias;
+} ConvCase;
+
+static void check_against_ref(const ConvCase *cs) {
+    RefFile *ref = ref_open(cs->file);
+    const int want_geom[11] = {cs->B, cs->C, cs->H, cs->W, cs->OC, cs->K, cs->S, cs->P, cs->OP,
+                               cs->bias, cs->transposed};
+    const float *geom = ref_get(ref, "geom", 11);
+    for (int i = 0; i < 11; i++)
+        cr_assert(geom[i] == (float)want_geom[i],
+                  "%s: geometry entry %d is %g in the file, %d in the test; regenerate with "
+                  "make refdata", cs->file, i, geom[i], want_geom[i]);
+    ConvGeom g = make_geom(cs->transposed, cs->B, cs->C, cs->H, cs->W, cs->OC, cs->K, cs->S,
+                           cs->P, cs->OP);
+    long ni = inp_size(&g), no = out_size(&g), nw = weight_size(&g);
+    const float *inp = ref_get(ref, "inp", ni), *w = ref_get(ref, "weight", nw);
+    const float *bias = cs->bias ? ref_get(ref, "bias", g.OC) : NULL;
+    const float *dout = ref_get(ref, "dout", no);
+    float *out = alloc_floats(no), *col = alloc_floats(conv_col_size(&g));
+    float *dinp = alloc_floats(ni), *dw = alloc_floats(nw), *db = alloc_floats(g.OC);
+    char what[96];
+
+    forward(&g, out, col, inp, w, bias);
+    snprintf(what, sizeof what, "%s: out", cs->file);
+    check_close(what, out, ref_get(ref, "out", no), no, 1e-5f, 1e-4f);
+
+    backward(&g, dinp, dw, cs->bias ? db : NULL, col, dout, inp, w);
+    snprintf(what, sizeof what, "%s: dinp", cs->file);
+    check_close(what, dinp, ref_get(ref, "dinp", ni), ni, 1e-5f, 1e-4f);
+    snprintf(what, sizeof what, "%s: dweight", cs->file);
+    check_close(what, dw, ref_get(ref, "dweight", nw), nw, 1e-5f, 1e-4f);
+    if (cs->bias) {
+        snprintf(what, sizeof what, "%s: dbias", cs->file);
+        check_close(what, db, ref_get(ref, "dbias", g.OC), g.OC, 1e-5f, 1e-4f);
+    }
+    free(out); free(col); free(dinp); free(dw); free(db);
+    ref_close(ref);
+}
+
+#define CONV_REF_TEST(name, ...)                                       \
+    Test(conv_ref, name) {                                             \
+        ConvCase cs = {__VA_ARGS__};                                   \
+        check_against_ref(&cs);                                        \
+    }
+
+//             test name          file                          T  B  C  H  W  OC K  S  P  OP bias
+CONV_REF_TEST(k3s1p1_odd,         "conv_k3s1p1_odd.bin",        0, 2, 3, 7, 9, 4, 3, 1, 1, 0, 1)
+CONV_REF_TEST(k3s2p0_nobias,      "conv_k3s2p0_nobias.bin",     0, 2, 2, 7, 9, 3, 3, 2, 0, 0, 0)
+CONV_REF_TEST(k3s2p1_odd,         "conv_k3s2p1_odd.bin",        0, 3, 2, 7, 9, 3, 3, 2, 1, 0, 1)
+CONV_REF_TEST(k1s1p0,             "conv_k1s1p0.bin",            0, 3, 4, 5, 6, 2, 1, 1, 0, 0, 1)
+CONV_REF_TEST(k4s2p1_dcgan,       "conv_k4s2p1_dcgan.bin",      0, 2, 3, 8, 8, 5, 4, 2, 1, 0, 1)
+CONV_REF_TEST(k4s2p1_odd,         "conv_k4s2p1_odd.bin",        0, 2, 2, 7, 9, 3, 4, 2, 1, 0, 0)
+CONV_REF_TEST(t_k4s2p1_dcgan,     "conv_t_k4s2p1_dcgan.bin",    1, 2, 5, 4, 4, 3, 4, 2, 1, 0, 1)
+CONV_REF_TEST(t_k3s2p1_op1,       "conv_t_k3s2p1_op1.bin",      1, 2, 3, 3, 5, 4, 3, 2, 1, 1, 1)
+CONV_REF_TEST(t_k3s1p0_nobias,    "conv_t_k3s1p0_nobias.bin",   1, 2, 2, 4, 3, 3, 3, 1, 0, 0, 0)
+CONV_REF_TEST(t_k3s2p0_odd,       "conv_t_k3s2p0_odd.bin",      1, 3, 2, 3, 4, 2, 3, 2, 0, 0, 1)
+CONV_REF_TEST(t_k1s1p0,           "conv_t_k1s1p0.bin",          1, 2, 4, 5, 6, 2, 1, 1, 0, 0, 0)
+CONV_REF_TEST(t_k4s2p1_op1,       "conv_t_k4s2p1_op1.bin",      1, 2, 2, 3, 3, 3, 4, 2, 1, 1, 1)
+
+// ---------------------------------------------------------------- gradients
+
+// Everything f needs to recompute sum(out * probe) after a perturbation.
+typedef struct {
+    ConvGeom g;
+    float *inp, *w, *bias, *out, *col, *probe;
+} ConvFd;
+
+static double conv_loss(void *ctx) {
+    ConvFd *c = ctx;
+    forward(&c->g, c->out, c->col, c->inp, c->w, c->bias);
+    return dot_probe(c->out, c->probe, out_size(&c->g));
+}
+
+// The convolution is linear in each argument, so central differences are exact
+// up to float32 rounding of f (~1e-5 here, / 2h): atol 5e-3, rtol 1e-2, h 1e-2.
+static void check_fd(ConvGeom g, uint64_t seed) {
+    Rng rng;
+    rng_seed(&rng, seed);
+    long ni = inp_size(&g), no = out_size(&g), nw = weight_size(&g);
+    ConvFd c = {g, random_floats(&rng, ni, 1.0f), random_floats(&rng, nw, 0.5f),
+                random_floats(&rng, g.OC, 1.0f), alloc_floats(no),
+                alloc_floats(conv_col_size(&g)), random_floats(&rng, no, 1.0f)};
+    float *dinp = alloc_floats(ni), *dw = alloc_floats(nw), *db = alloc_floats(g.OC);
+    backward(&g, dinp, dw, db, c.col, c.probe, c.inp, c.w);
+    char what[96];
+    const char *kind = g.transposed ? "conv_transpose2d" : "conv2d";
+    snprintf(what, sizeof what, "%s K%d S%d P%d OP%d dinp", kind, g.K, g.S, g.P, g.OP);
+    check_grad_fd(what, c.inp, dinp, ni, conv_loss, &c, 1e-2f, 5e-3f, 1e-2f, 200);
+    snprintf(what, sizeof what, "%s K%d S%d P%d OP%d dweight", kind, g.K, g.S, g.P, g.OP);
+    check_grad_fd(what, c.w, dw, nw, conv_loss, &c, 1e-2f, 5e-3f, 1e-2f, 200);
+    snprintf(what, sizeof what, "%s K%d S%d P%d OP%d dbias", kind, g.K, g.S, g.P, g.OP);
+    check_grad_fd(what, c.bias, db, g.OC, conv_loss, &c, 1e-2f, 5e-3f, 1e-2f, 200);
+    free(c.inp); free(c.w); free(c.bias); free(c.out); free(c.col); free(c.probe);
+    free(dinp); free(dw); free(db);
+}
+
+Test(conv_grad, conv2d_finite_differences) {
+    check_fd(conv2d_geom(2, 3, 7, 9, 4, 3, 2, 1), 21);
+    check_fd(conv2d_geom(2, 2, 8, 8, 3, 4, 2, 1), 22);
+    check_fd(conv2d_geom(1, 3, 5, 6, 2, 1, 1, 0), 23);
+}
+
+Test(conv_grad, conv_transpose2d_finite_differences) {
+    check_fd(conv_transpose2d_geom(2, 3, 3, 5, 4, 3, 2, 1, 1), 24);
+    check_fd(conv_transpose2d_geom(2, 4, 4, 4, 2, 4, 2, 1, 0), 25);
+    check_fd(conv_transpose2d_geom(1, 2, 4, 3, 3, 3, 1, 0, 0), 26);
+}
+
+// Backward adds onto pre-filled gradients (a layer used twice in one step),
+// and skips the ones passed as NULL.
+static void check_accumulates(ConvGeom g, uint64_t seed) {
+    Rng rng;
+    rng_seed(&rng, seed);
+    long ni = inp_size(&g), no = out_size(&g), nw = weight_size(&g);
+    float *inp = random_floats(&rng, ni, 1.0f), *w = random_floats(&rng, nw, 0.5f);
+    float *dout = random_floats(&rng, no, 1.0f), *col = alloc_floats(conv_col_size(&g));
+    float *dinp = alloc_floats(ni), *dw = alloc_floats(nw), *db = alloc_floats(g.OC);
+    backward(&g, dinp, dw, db, col, dout, inp, w);
+    // want = fresh gradient + what was already there
+    float *pre_i = random_floats(&rng, ni, 1.0f), *pre_w = random_floats(&rng, nw, 1.0f);
+    float *pre_b = random_floats(&rng, g.OC, 1.0f);
+    float *acc_i = alloc_floats(ni), *acc_w = alloc_floats(nw), *acc_b = alloc_floats(g.OC);
+    memcpy(acc_i, pre_i, sizeof(float) * ni);
+    memcpy(acc_w, pre_w, sizeof(float) * nw);
+    memcpy(acc_b, pre_b, sizeof(float) * g.OC);
+    backward(&g, acc_i, acc_w, acc_b, col, dout, inp, w);
+    for (long i = 0; i < ni; i++) pre_i[i] += dinp[i];
+    for (long i = 0; i < nw; i++) pre_w[i] += dw[i];
+    for (long i = 0; i < g.OC; i++) pre_b[i] += db[i];
+    const char *kind = g.transposed ? "conv_transpose2d" : "conv2d";
+    char what[96];
+    snprintf(what, sizeof what, "%s: dinp accumulated", kind);
+    check_close(what, acc_i, pre_i, ni, 1e-5f, 1e-5f);
+    snprintf(what, sizeof what, "%s: dweight accumulated", kind);
+    check_close(what, acc_w, pre_w, nw, 1e-5f, 1e-5f);
+    snprintf(what, sizeof what, "%s: dbias accumulated", kind);
+    check_close(what, acc_b, pre_b, g.OC, 1e-5f, 1e-5f);
+
+    // One gradient at a time, the others NULL: each must equal its fresh value.
+    float *one_i = alloc_floats(ni), *one_w = alloc_floats(nw), *one_b = alloc_floats(g.OC);
+    backward(&g, one_i, NULL, NULL, col, dout, inp, w);
+    backward(&g, NULL, one_w, NULL, col, dout, inp, w);
+    backward(&g, NULL, NULL, one_b, col, dout, inp, w);
+    snprintf(what, sizeof what, "%s: dinp alone", kind);
+    check_close(what, one_i, dinp, ni, 1e-6f, 1e-6f);
+    snprintf(what, sizeof what, "%s: dweight alone", kind);
+    check_close(what, one_w, dw, nw, 1e-6f, 1e-6f);
+    snprintf(what, sizeof what, "%s: dbias alone", kind);
+    check_close(what, one_b, db, g.OC, 1e-6f, 1e-6f);
+
+    free(inp); free(w); free(dout); free(col); free(dinp); free(dw); free(db);
+    free(pre_i); free(pre_w); free(pre_b); free(acc_i); free(acc_w); free(acc_b);
+    free(one_i); free(one_w); free(one_b);
+}
+
+Test(conv_grad, conv2d_backward_accumulates_and_skips_null) {
+    check_accumulates(conv2d_geom(2, 3, 7, 9, 4, 3, 2, 1), 31);
+}
+
+Test(conv_grad, conv_transpose2d_backward_accumulates_and_skips_null) {
+    check_accumulates(conv_transpose2d_geom(2, 3, 3, 5, 4, 3, 2, 1, 1), 32);
+}
