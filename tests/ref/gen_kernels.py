@@ -85,7 +85,9 @@ def losses():
                                 0.5, 0.9, 0.0, 1.0], dtype=torch.float64)
     bce_big = F.binary_cross_entropy_with_logits(big, big_targets)
     (dbig,) = torch.autograd.grad(bce_big * dloss, big)
-    t.update(big_logits=big, big_targets=big_targets, bce_big=bce_big, bce_big_dlogits=dbig)
+    each = F.binary_cross_entropy_with_logits(big, big_targets, reduction="none")
+    t.update(big_logits=big, big_targets=big_targets, bce_big=bce_big, bce_big_dlogits=dbig,
+             bce_big_each=each)
 
     a, b = randn(B, C, H, W), randn(B, C, H, W)
     with torch.no_grad():   # equal pairs: L1's gradient there is 0
