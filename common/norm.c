@@ -1,0 +1,152 @@
+// norm.c - batch norm and instance norm over NCHW tensors.
+//
+// Letters as in norm.h. Both norms compute, over some group of n values x,
+//     xhat = (x - mean) * rstd,  rstd = 1 / sqrt(var + eps)  (biased variance)
+//     out  = gamma * xhat + beta                             (per channel)
+// and differ only in the group: batch norm takes channel c of every sample
+// (B*HW values), instance norm channel c of one sample (HW values). So the
+// group's statistics, its forward and its backward are written once below and
+// each norm calls them on its groups. Sums run in double: a group can hold
+// hundreds of thousands of values.
+#include "norm.h"
+
+#include <math.h>
+#include <stddef.h>
+
+// A group is `count` runs of HW contiguous floats, `stride` floats apart.
+// Batch norm: count = B, stride = C*HW; instance norm: count = 1.
+
+static void group_stats(double *mean, double *var, const float *x, int count, long stride,
+                        int HW) {
+    double n = (double)count * HW, s = 0.0;
+    for (int r = 0; r < count; r++)
+        for (int i = 0; i < HW; i++) s += x[r * stride + i];
+    double m = s / n, v = 0.0;
+    // Two passes: subtracting the mean first avoids E[x^2] - E[x]^2 cancelling.
+    for (int r = 0; r < count; r++)
+        for (int i = 0; i < HW; i++) {
+            double d = x[r * stride + i] - m;
+            v += d * d;
+        }
+    *mean = m;
+    *var = v / n;
+}
+
+// out = (x - mean) * scale + beta over the group, scale = gamma * rstd: the
+// normalisation and the affine transform in one pass.
+static void group_apply(float *out, const float *x, float mean, float scale, float beta,
+                        int count, long stride, int HW) {
+    for (int r = 0; r < count; r++) {
+        const float *xr = x + r * stride;
+        float *outr = out + r * stride;
+        for (int i = 0; i < HW; i++) outr[i] = (xr[i] - mean) * scale + beta;
+    }
+}
+
+// With g = gamma * dout (the gradient reaching xhat):
+//     dbeta  += sum(dout),  dgamma += sum(dout * xhat)
+//     dinp   += rstd * (g - mean(g) - xhat * mean(g * xhat))
+// the last line because mean and rstd themselves depend on every x of the group.
+static void group_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                           const float *x, float mean, float rstd, float gamma, int count,
+                           long stride, int HW) {
+    double sum_dout = 0.0, sum_dout_xhat = 0.0;
+    for (int r = 0; r < count; r++)
+        for (int i = 0; i < HW; i++) {
+            double dy = dout[r * stride + i];
+            sum_dout += dy;
+            sum_dout_xhat += dy * ((x[r * stride + i] - mean) * rstd);
+        }
+    if (dbeta) *dbeta += (float)sum_dout;
+    if (dgamma) *dgamma += (float)sum_dout_xhat;
+    if (!dinp) return;
+    double n = (double)count * HW;
+    float mean_g = (float)(gamma * sum_dout / n);
+    float mean_g_xhat = (float)(gamma * sum_dout_xhat / n);
+    for (int r = 0; r < count; r++) {
+        const float *xr = x + r * stride, *dyr = dout + r * stride;
+        float *dxr = dinp + r * stride;
+        for (int i = 0; i < HW; i++) {
+            float xhat = (xr[i] - mean) * rstd;
+            dxr[i] += rstd * (gamma * dyr[i] - mean_g - xhat * mean_g_xhat);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- batch norm
+
+void batchnorm_forward_train(float *out, float *mean, float *rstd, const float *inp,
+                             const float *gamma, const float *beta,
+                             float *running_mean, float *running_var,
+                             float momentum, float eps, int B, int C, int HW) {
+    long stride = (long)C * HW;
+    double n = (double)B * HW;
+    for (int c = 0; c < C; c++) {
+        double m, v;
+        group_stats(&m, &v, inp + (long)c * HW, B, stride, HW);
+        mean[c] = (float)m;
+        rstd[c] = (float)(1.0 / sqrt(v + eps));
+        // PyTorch tracks the unbiased variance (n / (n-1)); for n = 1 it is
+        // undefined, and PyTorch stores the same NaN/inf.
+        if (running_mean)
+            running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * (float)m;
+        if (running_var)
+            running_var[c] = (1.0f - momentum) * running_var[c]
+                             + momentum * (float)(v * n / (n - 1.0));
+        float g = gamma ? gamma[c] : 1.0f, b = beta ? beta[c] : 0.0f;
+        group_apply(out + (long)c * HW, inp + (long)c * HW, mean[c], g * rstd[c], b, B, stride,
+                    HW);
+    }
+}
+
+void batchnorm_forward_eval(float *out, const float *inp, const float *gamma, const float *beta,
+                            const float *running_mean, const float *running_var,
+                            float eps, int B, int C, int HW) {
+    long stride = (long)C * HW;
+    for (int c = 0; c < C; c++) {
+        float g = gamma ? gamma[c] : 1.0f, b = beta ? beta[c] : 0.0f;
+        group_apply(out + (long)c * HW, inp + (long)c * HW, running_mean[c],
+                    g / sqrtf(running_var[c] + eps), b, B, stride, HW);
+    }
+}
+
+void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                        const float *inp, const float *mean, const float *rstd,
+                        const float *gamma, int B, int C, int HW) {
+    long stride = (long)C * HW;
+    for (int c = 0; c < C; c++) {
+        long off = (long)c * HW;
+        group_backward(dinp ? dinp + off : NULL, dgamma ? dgamma + c : NULL,
+                       dbeta ? dbeta + c : NULL, dout + off, inp + off, mean[c], rstd[c],
+                       gamma ? gamma[c] : 1.0f, B, stride, HW);
+    }
+}
+
+// ---------------------------------------------------------------- instance norm
+
+void instancenorm_forward(float *out, float *mean, float *rstd, const float *inp,
+                          const float *gamma, const float *beta, float eps,
+                          int B, int C, int HW) {
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            long bc = (long)b * C + c, off = bc * HW;
+            double m, v;
+            group_stats(&m, &v, inp + off, 1, HW, HW);
+            mean[bc] = (float)m;
+            rstd[bc] = (float)(1.0 / sqrt(v + eps));
+            float g = gamma ? gamma[c] : 1.0f, be = beta ? beta[c] : 0.0f;
+            group_apply(out + off, inp + off, mean[bc], g * rstd[bc], be, 1, HW, HW);
+        }
+}
+
+void instancenorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                           const float *inp, const float *mean, const float *rstd,
+                           const float *gamma, int B, int C, int HW) {
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            long bc = (long)b * C + c, off = bc * HW;
+            group_backward(dinp ? dinp + off : NULL, dgamma ? dgamma + c : NULL,
+                           dbeta ? dbeta + c : NULL, dout + off, inp + off, mean[bc], rstd[bc],
+                           gamma ? gamma[c] : 1.0f, 1, HW, HW);
+        }
+}
