@@ -80,8 +80,12 @@ write("idx_truncated.gz", gzip.compress(img_header + images[:100], mtime=0))  # 
 write("idx_extra_data", lab_header + labels + b"\x07\x07")
 write("idx_huge_count", struct.pack(">IIII", 0x0803, 0x7FFFFFFF, 28, 28) + images[:64])
 write("idx_zero_count", struct.pack(">II", 0x0801, 0))
-corrupt = bytearray(gzip.compress(img_header + images, mtime=0))
-for i in range(40, 60):
+good_gz = gzip.compress(img_header + images, mtime=0)
+corrupt = bytearray(good_gz)
+for i in range(800, 820):   # inside the deflate stream, past the header
     corrupt[i] ^= 0x5A
 write("idx_corrupt.gz", bytes(corrupt))
-write("idx_cut.gz", gzip.compress(img_header + images, mtime=0)[:300])   # gzip stream cut short
+bad_sum = bytearray(good_gz)
+bad_sum[-8] ^= 0xFF          # the gzip trailer's CRC-32 of the data
+write("idx_bad_crc.gz", bytes(bad_sum))
+write("idx_cut.gz", good_gz[:300])   # gzip stream cut short

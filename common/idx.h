@@ -1,0 +1,27 @@
+// idx.h - the IDX format of MNIST and Fashion-MNIST.
+//
+// An IDX file is a big-endian header, then raw bytes:
+//   magic  0x00000803 (unsigned bytes, 3 dimensions) for images: N, H, W, then N*H*W pixels
+//          0x00000801 (unsigned bytes, 1 dimension)  for labels: N, then N labels
+// Files may be gzipped (.gz) or raw: zlib reads both.
+// The readers check the magic, the dimensions and that the data is exactly as
+// long as the header says. Memory grows with the bytes actually read, never
+// with what a header claims, so a lying header cannot make a huge allocation.
+#ifndef IDX_H
+#define IDX_H
+
+#include "error.h"
+
+// Refused before reading: more data than this, or images larger than IDX_MAX_SIDE.
+#define IDX_MAX_BYTES (256L << 20)
+#define IDX_MAX_SIDE 4096
+
+// Reads images into a new array *out (N, 1, H, W) of floats in [-1, 1]
+// (pixel u -> u / 127.5 - 1). limit > 0 reads only the first `limit` images
+// (and does not look past them); 0 reads all and checks the file ends there.
+int idx_read_images(float **out, int *n, int *h, int *w, const char *path, int limit, Error *err);
+
+// Reads labels into a new array *out (N). limit as above.
+int idx_read_labels(int **out, int *n, const char *path, int limit, Error *err);
+
+#endif
