@@ -34,7 +34,8 @@ void add_forward(float *out, const float *a, const float *b, int n);
 void add_backward(float *da, float *db, const float *dout, int n);
 
 // Per-(sample, channel) mean and standard deviation over HW, as AdaIN uses
-// them: std = sqrt(unbiased variance + eps). mean, std: (B, C).
+// them: std = sqrt(unbiased variance + eps), so HW >= 2. mean, std: (B, C).
+// Backward: dmean or dstd may be NULL when only one statistic is used.
 void mean_std_hw_forward(float *mean, float *std, const float *inp, float eps, int B, int C, int HW);
 void mean_std_hw_backward(float *dinp, const float *dmean, const float *dstd, const float *inp,
                           const float *mean, const float *std, int B, int C, int HW);
