@@ -1,0 +1,151 @@
+// main.c - lesson 01's program: the GAN losses at chosen discriminator outputs,
+// and the picture that explains why the generator uses the non-saturating loss.
+//
+// It calls YOUR exercise functions (gan_losses.c): with an unfinished exercise
+// it stops and names it. It prints
+//   1. what the naive formula does at a huge logit, next to yours;
+//   2. the discriminator's loss for a few (D(x), D(G(z))) pairs;
+//   3. the generator's two losses and their gradients for a few D(G(z));
+//   4. the least-squares losses for a few raw scores;
+// then writes |dL_G/dlogit| of both generator losses against D(G(z)) in (0, 1)
+// to a CSV file and renders it with gnuplot into a PNG.
+//
+//     make run LESSON=01            (your code)
+//     make run LESSON=01 SOLUTIONS=1  (the reference)
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csvlog.h"
+#include "error.h"
+#include "gan_losses.h"
+
+// The logit a with sigmoid(a) = p: the inverse of the sigmoid.
+static float logit_of(double p) { return (float)log(p / (1.0 - p)); }
+
+// ------------------------------------------------------------ the tables
+
+static void print_generator_table(void) {
+    static const double probs[] = {0.001, 0.01, 0.1, 0.5, 0.9, 0.99};
+    printf("The generator's losses for one fake image, as D(G(z)) grows:\n");
+    printf("  %-9s %8s | %14s %12s | %14s %12s\n", "D(G(z))", "logit a", "saturating L",
+           "|dL/da|", "non-satur. L", "|dL/da|");
+    for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++) {
+        float a = logit_of(probs[i]), d_sat = 0.0f, d_ns = 0.0f;
+        float l_sat = gan_g_loss_saturating_forward(&a, 1);
+        float l_ns = gan_g_loss_forward(&a, 1);
+        gan_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
+        gan_g_loss_backward(&d_ns, &a, 1.0f, 1);
+        printf("  %-9g %8.3f | %14.5f %12.5f | %14.5f %12.5f\n", probs[i], a, l_sat,
+               fabsf(d_sat), l_ns, fabsf(d_ns));
+    }
+    printf("  Early in training D(G(z)) is near 0: the saturating gradient vanishes there,\n"
+           "  the non-saturating one is near 1.\n\n");
+}
+
+static void print_discriminator_table(void) {
+    static const double pairs[][2] = {{0.5, 0.5}, {0.9, 0.1}, {0.999, 0.001}, {0.1, 0.9}};
+    printf("The discriminator's loss L^D = -log D(x) - log(1 - D(G(z))):\n");
+    printf("  %-9s %-9s | %10s\n", "D(x)", "D(G(z))", "L^D");
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        float real = logit_of(pairs[i][0]), fake = logit_of(pairs[i][1]);
+        printf("  %-9g %-9g | %10.5f\n", pairs[i][0], pairs[i][1],
+               gan_d_loss_forward(&real, &fake, 1));
+    }
+    printf("  At the game's equilibrium D = 1/2 everywhere and L^D = log 4 = %.5f.\n\n",
+           log(4.0));
+}
+
+static void print_least_squares_table(void) {
+    static const float scores[][2] = {{1.0f, 0.0f}, {0.5f, 0.5f}, {0.0f, 1.0f}};
+    printf("The least-squares losses on raw scores (no sigmoid):\n");
+    printf("  %-9s %-9s | %10s %10s\n", "s(x)", "s(G(z))", "L^D_LS", "L^G_LS");
+    for (size_t i = 0; i < sizeof scores / sizeof scores[0]; i++)
+        printf("  %-9g %-9g | %10.5f %10.5f\n", scores[i][0], scores[i][1],
+               lsgan_d_loss_forward(&scores[i][0], &scores[i][1], 1),
+               lsgan_g_loss_forward(&scores[i][1], 1));
+    printf("\n");
+}
+
+static void print_stability(void) {
+    // The textbook formula in float: sigmoid(100) rounds to exactly 1.
+    float a = 100.0f;
+    float naive = -logf(1.0f - 1.0f / (1.0f + expf(-a)));
+    printf("A confident, wrong discriminator: logit a = 100 on a fake (label 0).\n");
+    printf("  naive -log(1 - sigmoid(a)) in float = %g\n", naive);
+    printf("  gan_bce_forward(a, 0)               = %g   (the exact value is 100)\n\n",
+           gan_bce_forward(&a, 0.0f, 1));
+}
+
+// ------------------------------------------------------------ the figure
+
+// |dL/da| of both generator losses for D(G(z)) = p on a grid over (0, 1).
+static int write_gradient_csv(const char *path, Error *err) {
+    CsvLog log;
+    if (csvlog_open(&log, path, "d_fake,grad_saturating,grad_non_saturating", -1, err) != 0)
+        return -1;
+    int rc = 0;
+    for (int k = 1; k < 200 && rc == 0; k++) {
+        double p = k / 200.0;
+        float a = logit_of(p), d_sat = 0.0f, d_ns = 0.0f;
+        gan_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
+        gan_g_loss_backward(&d_ns, &a, 1.0f, 1);
+        rc = csvlog_write(&log, (double[]){p, fabsf(d_sat), fabsf(d_ns)}, err);
+    }
+    csvlog_close(&log);
+    return rc;
+}
+
+static int render_gradient_png(const char *csv, const char *png) {
+    FILE *g = popen("gnuplot", "w");
+    if (!g) return -1;
+    fprintf(g,
+            "set terminal pngcairo size 720,480 font ',11'\n"
+            "set output '%s'\n"
+            "set datafile separator ','\n"
+            "set title 'Gradient the generator receives, per fake image'\n"
+            "set xlabel 'D(G(z)): the discriminator''s probability that the fake is real'\n"
+            "set ylabel '|dL_G / d logit|'\n"
+            "set key top center\n"
+            "set grid\n"
+            "plot '%s' using 1:2 with lines lw 2 title 'saturating  log(1 - D(G(z)))', \\\n"
+            "     '%s' using 1:3 with lines lw 2 title 'non-saturating  -log D(G(z))'\n",
+            png, csv, csv);
+    return pclose(g) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    const char *out = "runs/01_gan_losses";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--out DIR]\n", argv[0]);
+            return 2;
+        }
+    }
+    // in the order of the exercises, so an unfinished one stops the program early
+    print_stability();
+    print_discriminator_table();
+    print_generator_table();
+    print_least_squares_table();
+
+    char csv[512], png[512];
+    snprintf(csv, sizeof csv, "%s/g_loss_gradients.csv", out);
+    snprintf(png, sizeof png, "%s/g_loss_gradients.png", out);
+    mkdir("runs", 0755);
+    mkdir(out, 0755);
+    Error err;
+    if (write_gradient_csv(csv, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    printf("wrote %s\n", csv);
+    if (render_gradient_png(csv, png) != 0) {
+        fprintf(stderr, "gnuplot failed: the CSV is still in %s\n", csv);
+        return 1;
+    }
+    printf("wrote %s\n", png);
+    return 0;
+}
