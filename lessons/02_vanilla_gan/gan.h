@@ -1,0 +1,50 @@
+// gan.h - a generator and a discriminator, both MLPs (mlp.h), and the two
+// alternating training steps of a GAN, wired by hand.
+//
+// B = batch size, Z = noise size (G's input), X = data size (G's output, D's
+// input). G: z (B, Z) -> fake (B, X). D: x (B, X) -> logit (B, 1), and
+// D(x) = sigmoid(logit) is D's probability that x is real.
+#ifndef GAN_H
+#define GAN_H
+
+#include "error.h"
+#include "mlp.h"
+#include "optim.h"
+#include "rng.h"
+
+typedef struct {
+    int g_sizes[MLP_MAX_LAYERS + 1], g_layers;   // g_sizes[0] = Z, g_sizes[g_layers] = X
+    MlpAct g_hidden, g_out;
+    int d_sizes[MLP_MAX_LAYERS + 1], d_layers;   // d_sizes[0] = X, d_sizes[d_layers] = 1
+    MlpAct d_hidden;                             // D's last layer has none: it gives a logit
+    int max_batch;
+    float lr, beta1, beta2;                      // Adam, the same for G and D
+} GanSpec;
+
+typedef struct {
+    Mlp g, d;
+    Optimizer opt_g, opt_d;                      // Adam, one per network
+    int max_batch;
+    float *ones, *zeros;   // (max_batch) BCE targets: "real" and "fake"
+    float *dlogit;         // (max_batch) dLoss/d logit
+    float *dfake;          // (max_batch, X) dLoss_G/d G(z): D's input gradient
+} Gan;
+
+int gan_build(Gan *gan, const GanSpec *spec, Rng *rng, Error *err);
+void gan_free(Gan *gan);
+
+// One Adam step of G's (resp. D's) parameters from the gradients in G's
+// (resp. D's) grads block; nothing else changes.
+void gan_update_g(Gan *gan);
+void gan_update_d(Gan *gan);
+
+// mean over n of sigmoid(logits[i]): the average D(x) of a batch.
+float mean_sigmoid(const float *logits, int n);
+
+// Exercise 2.3 (gan_step.c). One discriminator step; returns loss_D.
+float gan_d_step(Gan *gan, float *d_real, float *d_fake, const float *real, const float *z, int B);
+
+// Exercise 2.4 (gan_step.c). One generator step; returns loss_G.
+float gan_g_step(Gan *gan, const float *z, int B);
+
+#endif

@@ -1,0 +1,52 @@
+// mlp.c - exercises 2.1 and 2.2: the forward and backward passes of an MLP.
+//
+// B = batch size, L = m->n_layers, F[l] = m->sizes[l]. Read mlp.h first: it
+// says what each buffer of the Mlp holds. The dense layer and the activations
+// are library kernels (common/linear.h, common/activations.h); your job is
+// the wiring: which tensor goes into which call, in which order.
+#include <string.h>
+
+#include "activations.h"
+#include "exercise.h"
+#include "linear.h"
+#include "mlp.h"
+
+// Exercise 2.1 (15 points): the forward pass.
+//
+// For l = 0 .. L-1:
+//     pre[l] (B, F[l+1]) = x[l] (B, F[l]) W[l]^T + b[l]      (linear_forward)
+//     act[l] (B, F[l+1]) = f_l(pre[l])
+// where x[0] = inp and x[l] = act[l-1]; f_l is m->hidden_act for l < L-1 and
+// m->out_act for the last layer (MLP_ACT_NONE copies pre into act).
+// Keep inp in m->inp: the backward pass needs the input of layer 0.
+// Return act[L-1].
+// Tested against PyTorch (tests/02_vanilla_gan/test_mlp.c, forward_*).
+const float *mlp_forward(Mlp *m, const float *inp, int B) {
+    /* BEGIN EXERCISE 2.1 */
+    (void)m, (void)inp, (void)B;
+    EXERCISE_TODO("2.1");
+    /* END EXERCISE 2.1 */
+}
+
+// Exercise 2.2 (30 points): the backward pass, by the chain rule.
+//
+// Walk the layers from the last to the first. At layer l you hold
+// dact = dLoss/d act[l] (B, F[l+1]) (for the last layer that is dout), and
+//     dpre   = dact * f_l'(pre[l])     the activation's backward: ReLU and
+//                                      LeakyReLU take pre[l], tanh takes act[l]
+//     dW[l] += dpre^T x[l]             these three are linear_backward
+//     db[l] += sum over the batch of dpre
+//     dx[l]  = dpre W[l]               = dLoss/d act[l-1], the dact of layer l-1
+// At layer 0, dx[0] is dLoss/d inp: it goes into dinp (skip it when dinp is
+// NULL).
+// The library's backward kernels ACCUMULATE (+=): a scratch buffer must be
+// zeroed before it receives a gradient. m->dact and m->dpre are two scratch
+// buffers of max_batch * (widest layer) floats; never write into dout.
+// Tested against PyTorch and against finite differences of the whole network
+// (tests/02_vanilla_gan/test_mlp.c, backward_*).
+void mlp_backward(Mlp *m, float *dinp, const float *dout, int B) {
+    /* BEGIN EXERCISE 2.2 */
+    (void)m, (void)dinp, (void)dout, (void)B;
+    EXERCISE_TODO("2.2");
+    /* END EXERCISE 2.2 */
+}

@@ -1,0 +1,18 @@
+// mlp_ref.h - helpers shared by lesson 02's tests: load reference weights
+// into an Mlp, and set parameters to known values.
+#ifndef MLP_REF_H
+#define MLP_REF_H
+
+#include "mlp.h"
+#include "ref.h"
+
+// Builds m with the given shape and copies W0, b0, W1, ... (names prefixed
+// by prefix) from the reference file into it.
+void mlp_build_from_ref(Mlp *m, const RefFile *ref, const char *prefix, const int *sizes,
+                        int n_layers, MlpAct hidden_act, MlpAct out_act, int max_batch);
+
+// Concatenates W0, b0, W1, ... of the reference (names prefixed) in the Mlp
+// parameter layout into out (n_params floats), e.g. for a gradient block.
+void mlp_ref_block(float *out, const RefFile *ref, const char *prefix, const Mlp *m);
+
+#endif
