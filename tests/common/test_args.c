@@ -1,0 +1,144 @@
+// test_args.c - the shared argument parser: values, errors, usage, the
+// output folder and config.txt.
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+
+TestSuite(args, .timeout = 30);
+
+// A lesson's set-up: common defaults changed, three lesson flags.
+typedef struct {
+    Args args;
+    int n_critic;
+    float lambda;
+    const char *loss;
+    const char *data;
+    int ablation;
+} Lesson;
+
+static void lesson_init(Lesson *l) {
+    args_init(&l->args, "99_test", "a lesson for the tests");
+    l->args.steps = 500;
+    l->n_critic = 5;
+    l->lambda = 100.0f;
+    l->loss = "nonsat";
+    l->data = "fashion";
+    l->ablation = 0;
+    args_add_int(&l->args, "n-critic", &l->n_critic, "D steps per G step");
+    args_add_float(&l->args, "lambda", &l->lambda, "weight of the L1 loss");
+    args_add_choice(&l->args, "g-loss", &l->loss, "sat|nonsat", "generator loss");
+    args_add_string(&l->args, "data", &l->data, "data set");
+    args_add_bool(&l->args, "ablation", &l->ablation, "train with L1 only");
+}
+
+static int parse(Lesson *l, Error *err, int argc, char **argv) {
+    lesson_init(l);
+    return args_parse(&l->args, argc, argv, err);
+}
+
+#define PARSE(l, err, ...) parse(l, err, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *), (char *[]){__VA_ARGS__})
+
+Test(args, defaults_and_values) {
+    Lesson l;
+    Error err;
+    cr_assert_eq(PARSE(&l, &err, "prog"), 0, "%s", err.msg);
+    cr_assert(l.args.steps == 500 && l.args.batch == 64 && l.n_critic == 5 && l.lambda == 100.0f &&
+                  strcmp(l.loss, "nonsat") == 0 && !l.ablation && !l.args.resume,
+              "defaults are kept");
+    cr_assert(strncmp(l.args.out, "runs/99_test/", 13) == 0, "default out: %s", l.args.out);
+
+    cr_assert_eq(PARSE(&l, &err, "prog", "--steps", "20", "--lr=0.001", "--n-critic", "2",
+                       "--lambda", "1e1", "--g-loss=sat", "--data", "edges", "--ablation",
+                       "--batch", "8", "--seed", "42", "--name", "try1", "--resume"), 0, "%s", err.msg);
+    cr_assert(l.args.steps == 20 && l.args.lr == 0.001f && l.args.batch == 8 && l.args.seed == 42,
+              "common values");
+    cr_assert(l.n_critic == 2 && l.lambda == 10.0f && strcmp(l.loss, "sat") == 0 &&
+                  strcmp(l.data, "edges") == 0 && l.ablation && l.args.resume,
+              "lesson values");
+    cr_assert_str_eq(l.args.out, "runs/99_test/try1", "--name picks the run folder");
+    cr_assert_eq(PARSE(&l, &err, "prog", "--out", "/tmp/x", "--name", "y"), 0, "%s", err.msg);
+    cr_assert_str_eq(l.args.out, "/tmp/x", "--out wins over --name");
+    cr_assert_eq(PARSE(&l, &err, "prog", "--steps", "5", "-h"), ARGS_HELP, "-h asks for help");
+    cr_assert_eq(PARSE(&l, &err, "prog", "--help"), ARGS_HELP, "--help asks for help");
+}
+
+static void expect_error(Lesson *l, const char *phrase, int argc, char **argv) {
+    Error err = {""};
+    int r = parse(l, &err, argc, argv);
+    cr_assert_eq(r, -1, "argument %s must be refused, got %d", argv[1], r);
+    cr_assert(strstr(err.msg, phrase) != NULL, "message must say \"%s\": \"%s\"", phrase, err.msg);
+}
+#define EXPECT_ERROR(l, phrase, ...) \
+    expect_error(l, phrase, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *), (char *[]){__VA_ARGS__})
+
+Test(args, bad_arguments_are_refused_with_a_clear_message) {
+    Lesson l;
+    EXPECT_ERROR(&l, "unknown option --stepz", "prog", "--stepz", "5");
+    EXPECT_ERROR(&l, "--steps: expected a whole number, found \"5x\"", "prog", "--steps", "5x");
+    EXPECT_ERROR(&l, "--steps: expected a whole number, found \"99999999999\"", "prog", "--steps",
+                 "99999999999");
+    EXPECT_ERROR(&l, "--lr: expected a number, found \"fast\"", "prog", "--lr", "fast");
+    EXPECT_ERROR(&l, "--lr: expected a number, found \"nan\"", "prog", "--lr", "nan");
+    EXPECT_ERROR(&l, "--lr: expected a positive number, found -1", "prog", "--lr", "-1");
+    EXPECT_ERROR(&l, "--batch: expected 1 or more, found 0", "prog", "--batch", "0");
+    EXPECT_ERROR(&l, "--g-loss: expected one of sat|nonsat, found \"satt\"", "prog", "--g-loss", "satt");
+    EXPECT_ERROR(&l, "--g-loss: expected one of sat|nonsat, found \"sa\"", "prog", "--g-loss=sa");
+    EXPECT_ERROR(&l, "--lambda: expected a value after it", "prog", "--lambda");
+    EXPECT_ERROR(&l, "--ablation takes no value", "prog", "--ablation=1");
+    EXPECT_ERROR(&l, "unexpected argument \"data.png\"", "prog", "data.png");
+    EXPECT_ERROR(&l, "--name: expected a plain name", "prog", "--name", "a/b");
+}
+
+Test(args, usage_lists_every_flag_with_its_default) {
+    Lesson l;
+    Error err;
+    cr_assert_eq(PARSE(&l, &err, "prog", "--steps", "7"), 0, "%s", err.msg);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    args_usage(&l.args, f);
+    fclose(f);
+    const char *want[] = {"usage: prog [options]", "99_test: a lesson for the tests",
+                          "common options:", "--steps N", "(default 500)", "--lr X",
+                          "(default 0.0002)", "--resume", "99_test options:",
+                          "--g-loss {sat|nonsat}", "generator loss (default nonsat)",
+                          "--lambda X", "(default 100)"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_assert(strstr(text, want[i]) != NULL, "usage must contain \"%s\":\n%s", want[i], text);
+    free(text);
+}
+
+Test(args, resume_finds_the_latest_run_and_config_is_written) {
+    char dir[] = "/tmp/test_args_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    cr_assert_eq(chdir(dir), 0, "chdir");   // each test runs in its own process
+    Lesson l;
+    Error err;
+    cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), -1, "nothing to resume yet");
+    cr_assert(strstr(err.msg, "--resume: expected an earlier run in runs/99_test/"), "%s", err.msg);
+
+    cr_assert_eq(PARSE(&l, &err, "prog", "--name", "first", "--lambda", "3"), 0, "%s", err.msg);
+    cr_assert_eq(args_write_config(&l.args, &err), 0, "%s", err.msg);
+    FILE *f = fopen("runs/99_test/first/config.txt", "r");
+    cr_assert_not_null(f, "config.txt is written in the output folder");
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    const char *want[] = {"# command: prog --name first --lambda 3\n", "steps = 500\n",
+                          "lambda = 3\n", "g-loss = nonsat\n", "out = runs/99_test/first\n",
+                          "resume = no\n"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_assert(strstr(text, want[i]) != NULL, "config.txt must contain \"%s\":\n%s", want[i], text);
+
+    cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), 0, "%s", err.msg);
+    cr_assert_str_eq(l.args.out, "runs/99_test/first", "--resume picks the latest run");
+    cr_assert_eq(system("rm -rf runs"), 0, "clean up");
+    cr_assert_eq(chdir("/"), 0, "chdir");
+    rmdir(dir);
+}
