@@ -15,9 +15,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
+#include "args.h"
 #include "csvlog.h"
 #include "error.h"
 #include "gan_losses.h"
@@ -81,68 +80,67 @@ static void print_stability(void) {
 
 // ------------------------------------------------------------ the figure
 
-// |dL/da| of both generator losses for D(G(z)) = p on a grid over (0, 1).
-static int write_gradient_csv(const char *path, Error *err) {
+// Both generator losses and |dL/da| for one fake image with D(G(z)) = p, on a
+// grid over (0, 1). Columns: p, logit a, L_sat, L_non_sat, |dL_sat/da|, |dL_ns/da|.
+static int write_generator_csv(const char *path, Error *err) {
     CsvLog log;
-    if (csvlog_open(&log, path, "d_fake,grad_saturating,grad_non_saturating", -1, err) != 0)
+    if (csvlog_open(&log, path, "d_fake,logit,loss_saturating,loss_non_saturating,"
+                    "grad_saturating,grad_non_saturating", -1, err) != 0)
         return -1;
     int rc = 0;
     for (int k = 1; k < 200 && rc == 0; k++) {
         double p = k / 200.0;
         float a = logit_of(p), d_sat = 0.0f, d_ns = 0.0f;
+        float l_sat = gan_g_loss_saturating_forward(&a, 1), l_ns = gan_g_loss_forward(&a, 1);
         gan_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
         gan_g_loss_backward(&d_ns, &a, 1.0f, 1);
-        rc = csvlog_write(&log, (double[]){p, fabsf(d_sat), fabsf(d_ns)}, err);
+        rc = csvlog_write(&log, (double[]){p, a, l_sat, l_ns, fabsf(d_sat), fabsf(d_ns)}, err);
     }
     csvlog_close(&log);
     return rc;
 }
 
-static int render_gradient_png(const char *csv, const char *png) {
-    FILE *g = popen("gnuplot", "w");
-    if (!g) return -1;
-    fprintf(g,
-            "set terminal pngcairo size 720,480 font ',11'\n"
-            "set output '%s'\n"
-            "set datafile separator ','\n"
-            "set title 'Gradient the generator receives, per fake image'\n"
-            "set xlabel 'D(G(z)): the discriminator''s probability that the fake is real'\n"
-            "set ylabel '|dL_G / d logit|'\n"
-            "set key top center\n"
-            "set grid\n"
-            "plot '%s' using 1:2 with lines lw 2 title 'saturating  log(1 - D(G(z)))', \\\n"
-            "     '%s' using 1:3 with lines lw 2 title 'non-saturating  -log D(G(z))'\n",
-            png, csv, csv);
-    return pclose(g) == 0 ? 0 : -1;
+static int render_png(const char *csv, const char *png) {
+    char cmd[2400];
+    snprintf(cmd, sizeof cmd,
+             "gnuplot -e \"csv='%s'; png='%s'\" plots/lesson01_generator_losses.gp", csv, png);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv) {
-    const char *out = "runs/01_gan_losses";
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-        else {
-            fprintf(stderr, "usage: %s [--out DIR]\n", argv[0]);
-            return 2;
-        }
+    Args args;
+    args_init(&args, "01_gan_losses", "the GAN losses at chosen D outputs, and the figure of their gradients");
+    Error err;
+    int r = args_parse(&args, argc, argv, &err);
+    if (r == ARGS_HELP) {
+        args_usage(&args, stdout);
+        return 0;
     }
+    if (r != 0) {
+        fprintf(stderr, "%s\n\n", err.msg);
+        args_usage(&args, stderr);
+        return 2;
+    }
+    if (args_write_config(&args, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+
     // in the order of the exercises, so an unfinished one stops the program early
     print_stability();
     print_discriminator_table();
     print_generator_table();
     print_least_squares_table();
 
-    char csv[512], png[512];
-    snprintf(csv, sizeof csv, "%s/g_loss_gradients.csv", out);
-    snprintf(png, sizeof png, "%s/g_loss_gradients.png", out);
-    mkdir("runs", 0755);
-    mkdir(out, 0755);
-    Error err;
-    if (write_gradient_csv(csv, &err) != 0) {
+    char csv[1100], png[1100];
+    snprintf(csv, sizeof csv, "%s/generator_losses.csv", args.out);
+    snprintf(png, sizeof png, "%s/generator_losses.png", args.out);
+    if (write_generator_csv(csv, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     printf("wrote %s\n", csv);
-    if (render_gradient_png(csv, png) != 0) {
+    if (render_png(csv, png) != 0) {
         fprintf(stderr, "gnuplot failed: the CSV is still in %s\n", csv);
         return 1;
     }
