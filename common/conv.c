@@ -1,6 +1,7 @@
 // conv.c - convolution as im2col + GEMM, transposed convolution as GEMM + col2im.
 //
-// Letters as in conv.h. KK = K*K. Every GEMM goes through gemm() (BLIS).
+// Letters as in conv.h; CKK = C*K*K, OCKK = OC*K*K, N = the GEMM's column
+// count (pixels of one image). Every GEMM goes through gemm() (BLIS).
 //
 // One output pixel (oh, ow) of a convolution reads the input pixels
 //     ih = oh*S - P + ki,  iw = ow*S - P + kj   for ki, kj in [0, K)
@@ -16,17 +17,14 @@
 #include "gemm.h"
 
 ConvGeom conv2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P) {
-    ConvGeom g = {B, C, H, W, OC, K, S, P, 0, 0, 0, 0};
-    g.OH = (H + 2 * P - K) / S + 1;
-    g.OW = (W + 2 * P - K) / S + 1;
-    return g;
+    return (ConvGeom){.B = B, .C = C, .H = H, .W = W, .OC = OC, .K = K, .S = S, .P = P,
+                      .OH = (H + 2 * P - K) / S + 1, .OW = (W + 2 * P - K) / S + 1};
 }
 
 ConvGeom conv_transpose2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P, int OP) {
-    ConvGeom g = {B, C, H, W, OC, K, S, P, OP, 0, 0, 1};
-    g.OH = (H - 1) * S - 2 * P + K + OP;
-    g.OW = (W - 1) * S - 2 * P + K + OP;
-    return g;
+    return (ConvGeom){.B = B, .C = C, .H = H, .W = W, .OC = OC, .K = K, .S = S, .P = P, .OP = OP,
+                      .OH = (H - 1) * S - 2 * P + K + OP, .OW = (W - 1) * S - 2 * P + K + OP,
+                      .transposed = 1};
 }
 
 long conv_col_size(const ConvGeom *g) {
