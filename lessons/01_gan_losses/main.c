@@ -7,19 +7,19 @@
 //   2. the discriminator's loss for a few (D(x), D(G(z))) pairs;
 //   3. the generator's two losses and their gradients for a few D(G(z));
 //   4. the least-squares losses for a few raw scores;
-// then writes |dL_G/dlogit| of both generator losses against D(G(z)) in (0, 1)
-// to a CSV file and renders it with gnuplot into a PNG.
+// then writes both generator losses and |dL_G/dlogit| against D(G(z)) in (0, 1)
+// to a CSV file and draws them with gnuplot into two PNGs.
 //
 //     make run LESSON=01            (your code)
 //     make run LESSON=01 SOLUTIONS=1  (the reference)
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "args.h"
 #include "csvlog.h"
 #include "error.h"
 #include "gan_losses.h"
+#include "plot.h"
 
 // The logit a with sigmoid(a) = p: the inverse of the sigmoid.
 static float logit_of(double p) { return (float)log(p / (1.0 - p)); }
@@ -100,13 +100,6 @@ static int write_generator_csv(const char *path, Error *err) {
     return rc;
 }
 
-static int render_png(const char *csv, const char *png) {
-    char cmd[2400];
-    snprintf(cmd, sizeof cmd,
-             "gnuplot -e \"csv='%s'; png='%s'\" plots/lesson01_generator_losses.gp", csv, png);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv) {
     Args args;
     args_init(&args, "01_gan_losses", "the GAN losses at chosen D outputs, and the figure of their gradients");
@@ -132,18 +125,30 @@ int main(int argc, char **argv) {
     print_generator_table();
     print_least_squares_table();
 
-    char csv[1100], png[1100];
+    char csv[1100], grads_png[1100], losses_png[1100];
     snprintf(csv, sizeof csv, "%s/generator_losses.csv", args.out);
-    snprintf(png, sizeof png, "%s/generator_losses.png", args.out);
+    snprintf(grads_png, sizeof grads_png, "%s/generator_gradients.png", args.out);
+    snprintf(losses_png, sizeof losses_png, "%s/generator_losses.png", args.out);
     if (write_generator_csv(csv, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
     printf("wrote %s\n", csv);
-    if (render_png(csv, png) != 0) {
-        fprintf(stderr, "gnuplot failed: the CSV is still in %s\n", csv);
-        return 1;
-    }
-    printf("wrote %s\n", png);
+    // A missing gnuplot costs the pictures, not the run: the CSV is already written.
+    const char *xlabel = "D(G(z)): the discriminator's probability that the fake is real";
+    if (plot_lines(grads_png, csv, "d_fake", "grad_saturating,grad_non_saturating",
+                   "Gradient the generator gets per fake image: D(G(z)) (saturating) "
+                   "vs 1 - D(G(z)) (non-saturating)",
+                   xlabel, "|dL_G / d logit|", 0, &err) == 0)
+        printf("wrote %s\n", grads_png);
+    else
+        fprintf(stderr, "%s\n", err.msg);
+    if (plot_lines(losses_png, csv, "d_fake", "loss_saturating,loss_non_saturating",
+                   "Generator losses: log(1 - D(G(z))) (saturating) vs -log D(G(z)) "
+                   "(non-saturating)",
+                   xlabel, "L_G per fake image", 0, &err) == 0)
+        printf("wrote %s\n", losses_png);
+    else
+        fprintf(stderr, "%s\n", err.msg);
     return 0;
 }
