@@ -1,0 +1,582 @@
+"""The PyTorch side of `make bench`: the four reference workloads of
+/work/shared/WORKLOADS.md (W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64,
+W4 adain-128) and the W4 stylisation at 256x256 (called W4S here), timed on
+the CPU with the same shapes the C library runs.
+
+Run with Debian's python3-torch:
+    /usr/bin/python3 bench/torch_workloads.py                    # all, 1 and 2 threads
+    /usr/bin/python3 bench/torch_workloads.py --workloads W1 --threads 2 --steps 2
+    /usr/bin/python3 bench/torch_workloads.py --info-only        # counts only, no timing
+    /usr/bin/python3 bench/torch_workloads.py --info-only --layers  # ... and every layer's MACs
+
+Every workload and thread count runs in its own child process, so that the
+child's peak resident memory (ru_maxrss) is that workload's alone. Output is
+one line per fact, first the workload, then the kind of line, then key=value:
+    W1 params net=G count=1806081
+    W1 flops net=G batch=64 fwd_gflop=... passes=4
+    W1 flops gflop_per_step=...
+    W1 time impl=torch threads=2 batch=64 steps=5 ms_per_step=... ms_min=...
+       images_per_s=... gflop_per_s=... max_rss_mb=... base_rss_mb=...
+(one line each; wrapped here). Lines starting with '#' are comments.
+
+FLOPs count the convolutions and linear layers only (norms, activations and
+losses are left out): 2 * MACs, where a convolution does
+B*OC*OH*OW*C*K*K MACs (padding included, as im2col + GEMM computes it), a
+transposed convolution B*C*H*W*OC*K*K (input size H, W), a linear layer
+B*IN*OUT. A pass through a network costs, in forward-pass units:
+    1  forward only (no gradient: under no_grad, or a frozen net not backpropagated)
+    2  forward + backward to its input only (a frozen net, e.g. D in G's update)
+    3  forward + backward to input and weights (a net being trained)
+The unneeded input gradient of a net's first layer is still counted (nominal).
+`passes` on a flops line is the sum of these units over the step.
+
+The step of each workload, which the C side must reproduce to compare:
+  W1  z1 ~ N(0,1) (64x100); fake = G(z1) under no_grad; D update on
+      BCE(D(real), 1) + BCE(D(fake), 0), real and fake as two batches of 64
+      (BatchNorm statistics per batch); then z2 fresh, G update on
+      BCE(D(G(z2)), 1) with D frozen.  G passes 1 + 3, D passes 3 + 3 + 2.
+  W2  fake = G(A); D update on 0.5 (BCE(D(A,B), 1) + BCE(D(A,fake), 0));
+      then G update on BCE(D(A,fake), 1) + 100 L1(fake, B), D frozen.
+      G passes 3, D passes 3 + 3 + 2.
+  W3  G update (D_A, D_B frozen): fake_B = G_AB(A), rec_A = G_BA(fake_B),
+      fake_A = G_BA(B), rec_B = G_AB(fake_A), idt_B = G_AB(B), idt_A = G_BA(A);
+      loss = MSE(D_B(fake_B), 1) + MSE(D_A(fake_A), 1)
+           + 10 (L1(rec_A, A) + L1(rec_B, B)) + 5 (L1(idt_B, B) + L1(idt_A, A)).
+      Then D update: 0.5 (MSE(D_A(A), 1) + MSE(D_A(fake_A), 0)) + the same
+      for D_B with B and fake_B (no image pool).  One Adam for both G's, one
+      for both D's.  G_AB, G_BA passes 9 each; D_A, D_B passes 2 + 3 + 3 each.
+  W4  encoder on content (to relu4_1) and style (relu1_1..relu4_1), no
+      gradient; t = AdaIN(content relu4_1, style relu4_1); g = decoder(t);
+      encoder on g (relu1_1..relu4_1); loss = MSE(relu4_1(g), t) + 10 * sum
+      over the 4 levels of MSE(mean) + MSE(std), std = sqrt(unbiased var +
+      1e-5) over HW; backward to the decoder's weights; Adam step.
+      Encoder passes 1 + 1 + 2, decoder passes 3.
+  W4S one 256x256 content and style image, no_grad: encoder twice, AdaIN,
+      decoder.  Encoder passes 2, decoder passes 1.
+images_per_s is batch / step time, with batch = the G batch in W1 (64), the
+pair batch in W2 (8) and W3 (1), the content batch in W4 (4), 1 in W4S.
+
+Choices where WORKLOADS.md leaves room (the C models must make the same):
+- a Linear or convolution followed by a norm layer has no bias (W1's
+  Linear(100, 12544) included); all others have one; biases start at 0;
+- W1's first BatchNorm normalises the 12544 features of the Linear output
+  (BatchNorm1d) before the reshape;
+- instance norms (W3) are affine, gains N(1, 0.02), shifts 0;
+- W2's U-Net concatenates (skip, up) and drops out (p 0.5, train mode) after
+  the BatchNorm of the three innermost decoder blocks;
+- W3's downsampling convs (k3 s2 p1) pad with zeros, the upsampling ones
+  are ConvTranspose(k3, s2, p1, output_padding 1); the c7s1 convs and the
+  residual blocks use reflection padding;
+- W4's encoder starts at conv1_1 (no 1x1 colour conv before it) and max-pools
+  2x2 s2 (ceil mode) before conv2_1, conv3_1 and conv4_1; weights are random
+  N(0, 0.02) like every other net, not trained VGG weights (speed is the same).
+
+Threads: torch.set_num_threads(N) in the child; the BLAS under torch is held
+to one thread (OPENBLAS_NUM_THREADS, BLIS_NUM_THREADS = --blas-threads, 1 by
+default) because torch may call it from inside its own N threads, and an
+N-thread BLAS there oversubscribes the cores.
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    sys.exit("torch_workloads.py: needs PyTorch; on Debian: apt-get install python3-torch, "
+             "then run with /usr/bin/python3")
+
+WORKLOADS = ["W1", "W2", "W3", "W4", "W4S"]
+
+
+# ---------------------------------------------------------------- building blocks
+
+def init_weights(net):
+    """WORKLOADS.md: weights N(0, 0.02), norm gains N(1, 0.02); biases 0."""
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.InstanceNorm2d)) and m.affine:
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+    return net
+
+
+def count_params(net):
+    return sum(p.numel() for p in net.parameters())
+
+
+def set_trainable(net, flag):
+    for p in net.parameters():
+        p.requires_grad_(flag)
+
+
+def adam(params, lr=2e-4, betas=(0.5, 0.999)):
+    return torch.optim.Adam(params, lr=lr, betas=betas)
+
+
+def instance_norm(c):
+    return nn.InstanceNorm2d(c, affine=True)
+
+
+# ---------------------------------------------------------------- W1 dcgan-fmnist
+
+class DcganG(nn.Module):
+    # z (B, 100) -> (B, 1, 28, 28)
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(100, 256 * 7 * 7, bias=False)
+        self.bn = nn.BatchNorm1d(256 * 7 * 7)
+        self.up = nn.Sequential(
+            nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(),  # 14x14
+            nn.ConvTranspose2d(128, 1, 4, 2, 1), nn.Tanh())                                      # 28x28
+
+    def forward(self, z):
+        h = F.relu(self.bn(self.fc(z)))
+        return self.up(h.view(-1, 256, 7, 7))
+
+
+def dcgan_d():
+    # (B, 1, 28, 28) -> (B, 1) logits
+    return nn.Sequential(
+        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),                                            # 14x14
+        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),         # 7x7
+        nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+
+
+# ---------------------------------------------------------------- W2 pix2pix-64
+
+class UNet(nn.Module):
+    # (B, 3, 64, 64) -> (B, 3, 64, 64); 6 levels, 64 -> 1 pixel at the bottom.
+    def __init__(self, ngf=32):
+        super().__init__()
+        enc = [ngf, ngf * 2, ngf * 4, ngf * 8, ngf * 8, ngf * 8]  # 32 64 128 256 256 256
+        self.down = nn.ModuleList()
+        for i, oc in enumerate(enc):
+            ic = 3 if i == 0 else enc[i - 1]
+            norm = 0 < i < len(enc) - 1          # not the outermost, not the innermost
+            layers = [] if i == 0 else [nn.LeakyReLU(0.2)]
+            layers.append(nn.Conv2d(ic, oc, 4, 2, 1, bias=not norm))
+            if norm:
+                layers.append(nn.BatchNorm2d(oc))
+            self.down.append(nn.Sequential(*layers))
+        self.up = nn.ModuleList()                 # innermost first
+        n = len(enc)
+        for j in range(n):
+            last = j == n - 1
+            ic = enc[-1] if j == 0 else 2 * enc[n - 1 - j]   # after the first, (skip, up) concatenated
+            oc = 3 if last else enc[n - 2 - j]
+            layers = [nn.ReLU(), nn.ConvTranspose2d(ic, oc, 4, 2, 1, bias=last)]
+            layers += [nn.Tanh()] if last else [nn.BatchNorm2d(oc)]
+            if j < 3:
+                layers.append(nn.Dropout(0.5))
+            self.up.append(nn.Sequential(*layers))
+
+    def forward(self, x):
+        skips = []
+        for d in self.down:
+            x = d(x)
+            skips.append(x)
+        x = self.up[0](skips.pop())
+        for u in self.up[1:]:
+            x = u(torch.cat([skips.pop(), x], 1))
+        return x
+
+
+def patchgan(in_ch, norm, ndf=32):
+    # (B, in_ch, 64, 64) -> (B, 1, 6, 6) logits: 32, 16, 8 (s2), 7 (s1), 6 (s1)
+    layers = [nn.Conv2d(in_ch, ndf, 4, 2, 1), nn.LeakyReLU(0.2)]
+    for ic, oc, s in [(ndf, ndf * 2, 2), (ndf * 2, ndf * 4, 2), (ndf * 4, ndf * 8, 1)]:
+        layers += [nn.Conv2d(ic, oc, 4, s, 1, bias=False), norm(oc), nn.LeakyReLU(0.2)]
+    layers.append(nn.Conv2d(ndf * 8, 1, 4, 1, 1))
+    return nn.Sequential(*layers)
+
+
+# ---------------------------------------------------------------- W3 cyclegan-64
+
+class ResBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False), instance_norm(c), nn.ReLU(),
+            nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False), instance_norm(c))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def resnet_g(ngf=32, blocks=6):
+    # (B, 3, 64, 64) -> (B, 3, 64, 64): c7s1-32, d64, d128, 6 x R128, u64, u32, c7s1-3
+    def cnr(conv, oc):
+        return [conv, instance_norm(oc), nn.ReLU()]
+    layers = [nn.ReflectionPad2d(3)] + cnr(nn.Conv2d(3, ngf, 7, bias=False), ngf)
+    layers += cnr(nn.Conv2d(ngf, ngf * 2, 3, 2, 1, bias=False), ngf * 2)                   # 32x32
+    layers += cnr(nn.Conv2d(ngf * 2, ngf * 4, 3, 2, 1, bias=False), ngf * 4)               # 16x16
+    layers += [ResBlock(ngf * 4) for _ in range(blocks)]
+    layers += cnr(nn.ConvTranspose2d(ngf * 4, ngf * 2, 3, 2, 1, 1, bias=False), ngf * 2)   # 32x32
+    layers += cnr(nn.ConvTranspose2d(ngf * 2, ngf, 3, 2, 1, 1, bias=False), ngf)           # 64x64
+    layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, 3, 7), nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+# ---------------------------------------------------------------- W4 adain-128
+
+def conv3_relu(ic, oc):
+    return [nn.ReflectionPad2d(1), nn.Conv2d(ic, oc, 3), nn.ReLU()]
+
+
+def pool():
+    return nn.MaxPool2d(2, 2, ceil_mode=True)
+
+
+class VggEncoder(nn.Module):
+    # (B, 3, H, W) -> relu1_1 (64, H), relu2_1 (128, H/2), relu3_1 (256, H/4), relu4_1 (512, H/8)
+    def __init__(self):
+        super().__init__()
+        self.stages = nn.ModuleList([
+            nn.Sequential(*conv3_relu(3, 64)),
+            nn.Sequential(*conv3_relu(64, 64), pool(), *conv3_relu(64, 128)),
+            nn.Sequential(*conv3_relu(128, 128), pool(), *conv3_relu(128, 256)),
+            nn.Sequential(*conv3_relu(256, 256), *conv3_relu(256, 256), *conv3_relu(256, 256),
+                          pool(), *conv3_relu(256, 512))])
+
+    def forward(self, x):
+        feats = []
+        for s in self.stages:
+            x = s(x)
+            feats.append(x)
+        return feats
+
+
+def adain_decoder():
+    # (B, 512, H/8, W/8) -> (B, 3, H, W): the encoder mirrored, nearest upsampling x2
+    up = lambda: nn.Upsample(scale_factor=2, mode="nearest")  # noqa: E731
+    return nn.Sequential(
+        *conv3_relu(512, 256), up(),
+        *conv3_relu(256, 256), *conv3_relu(256, 256), *conv3_relu(256, 256), *conv3_relu(256, 128), up(),
+        *conv3_relu(128, 128), *conv3_relu(128, 64), up(),
+        *conv3_relu(64, 64), nn.ReflectionPad2d(1), nn.Conv2d(64, 3, 3))
+
+
+def mean_std(x, eps=1e-5):
+    # per (sample, channel) over HW; std = sqrt(unbiased variance + eps), as common/spatial.h
+    b, c = x.shape[:2]
+    flat = x.reshape(b, c, -1)
+    return flat.mean(2), (flat.var(2, unbiased=True) + eps).sqrt()
+
+
+def adain(content, style):
+    cm, cs = mean_std(content)
+    sm, ss = mean_std(style)
+    return (content - cm[..., None, None]) / cs[..., None, None] * ss[..., None, None] + sm[..., None, None]
+
+
+# ---------------------------------------------------------------- FLOP counting
+
+def forward_macs(net, *inputs, layers=None):
+    """MACs of one forward pass of net on inputs, summed over its convolutions
+    and linear layers (module forward hooks see the real shapes). If layers is
+    a list, appends (name, description, macs) for every layer."""
+    total = 0
+    names = {m: n for n, m in net.named_modules()}
+
+    def hook(m, inp, out):
+        nonlocal total
+        x = inp[0]
+        if isinstance(m, nn.ConvTranspose2d):
+            kh, kw = m.kernel_size
+            macs = x.numel() * m.out_channels * kh * kw
+        elif isinstance(m, nn.Conv2d):
+            kh, kw = m.kernel_size
+            macs = out.numel() * m.in_channels * kh * kw
+        else:
+            macs = out.numel() * m.in_features
+        total += macs
+        if layers is not None:
+            layers.append((names[m], "%s %s -> %s" % (type(m).__name__, list(x.shape), list(out.shape)), macs))
+
+    handles = [m.register_forward_hook(hook) for m in net.modules()
+               if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))]
+    with torch.no_grad():
+        net(*inputs)
+    for h in handles:
+        h.remove()
+    return total
+
+
+# ---------------------------------------------------------------- the workloads
+#
+# Each builder returns a Workload: its networks (for parameter counts), a step
+# function, the batch that images_per_s counts, and the FLOP budget as a list
+# of (name, net, example inputs, passes) with passes in forward-pass units.
+
+class Workload:
+    def __init__(self, nets, step, batch, budget):
+        self.nets, self.step, self.batch, self.budget = nets, step, batch, budget
+
+
+def build_w1():
+    B = 64
+    G, D = init_weights(DcganG()), init_weights(dcgan_d())
+    opt_g, opt_d = adam(G.parameters()), adam(D.parameters())
+    real = torch.rand(B, 1, 28, 28) * 2 - 1
+    ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
+    bce = F.binary_cross_entropy_with_logits
+
+    def step():
+        with torch.no_grad():
+            fake = G(torch.randn(B, 100))
+        set_trainable(D, True)
+        opt_d.zero_grad(set_to_none=True)
+        loss_d = bce(D(real), ones) + bce(D(fake), zeros)
+        loss_d.backward()
+        opt_d.step()
+
+        set_trainable(D, False)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g = bce(D(G(torch.randn(B, 100))), ones)   # non-saturating
+        loss_g.backward()
+        opt_g.step()
+        return loss_d, loss_g
+
+    budget = [("G", G, (torch.randn(B, 100),), 1 + 3),
+              ("D", D, (real,), 3 + 3 + 2)]
+    return Workload({"G": G, "D": D}, step, B, budget)
+
+
+def build_w2():
+    B = 8
+    G, D = init_weights(UNet()), init_weights(patchgan(6, nn.BatchNorm2d))
+    opt_g, opt_d = adam(G.parameters()), adam(D.parameters())
+    A, Bt = torch.rand(B, 3, 64, 64) * 2 - 1, torch.rand(B, 3, 64, 64) * 2 - 1
+    ones, zeros = torch.ones(B, 1, 6, 6), torch.zeros(B, 1, 6, 6)
+    bce = F.binary_cross_entropy_with_logits
+
+    def step():
+        fake = G(A)
+        set_trainable(D, True)
+        opt_d.zero_grad(set_to_none=True)
+        loss_d = 0.5 * (bce(D(torch.cat([A, Bt], 1)), ones)
+                        + bce(D(torch.cat([A, fake.detach()], 1)), zeros))
+        loss_d.backward()
+        opt_d.step()
+
+        set_trainable(D, False)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g = bce(D(torch.cat([A, fake], 1)), ones) + 100 * F.l1_loss(fake, Bt)
+        loss_g.backward()
+        opt_g.step()
+        return loss_d, loss_g
+
+    budget = [("G", G, (A,), 3),
+              ("D", D, (torch.cat([A, Bt], 1),), 3 + 3 + 2)]
+    return Workload({"G": G, "D": D}, step, B, budget)
+
+
+def build_w3():
+    G_AB, G_BA = init_weights(resnet_g()), init_weights(resnet_g())
+    D_A, D_B = init_weights(patchgan(3, instance_norm)), init_weights(patchgan(3, instance_norm))
+    opt_g = adam(list(G_AB.parameters()) + list(G_BA.parameters()))
+    opt_d = adam(list(D_A.parameters()) + list(D_B.parameters()))
+    A, Bt = torch.rand(1, 3, 64, 64) * 2 - 1, torch.rand(1, 3, 64, 64) * 2 - 1
+    ones, zeros = torch.ones(1, 1, 6, 6), torch.zeros(1, 1, 6, 6)
+    mse, l1 = F.mse_loss, F.l1_loss
+
+    def step():
+        set_trainable(D_A, False)
+        set_trainable(D_B, False)
+        opt_g.zero_grad(set_to_none=True)
+        fake_B = G_AB(A)
+        rec_A = G_BA(fake_B)
+        fake_A = G_BA(Bt)
+        rec_B = G_AB(fake_A)
+        loss_g = (mse(D_B(fake_B), ones) + mse(D_A(fake_A), ones)
+                  + 10 * (l1(rec_A, A) + l1(rec_B, Bt))
+                  + 5 * (l1(G_AB(Bt), Bt) + l1(G_BA(A), A)))
+        loss_g.backward()
+        opt_g.step()
+
+        set_trainable(D_A, True)
+        set_trainable(D_B, True)
+        opt_d.zero_grad(set_to_none=True)
+        loss_d = (0.5 * (mse(D_A(A), ones) + mse(D_A(fake_A.detach()), zeros))
+                  + 0.5 * (mse(D_B(Bt), ones) + mse(D_B(fake_B.detach()), zeros)))
+        loss_d.backward()
+        opt_d.step()
+        return loss_g, loss_d
+
+    budget = [("G_AB", G_AB, (A,), 9), ("G_BA", G_BA, (A,), 9),
+              ("D_A", D_A, (A,), 2 + 3 + 3), ("D_B", D_B, (A,), 2 + 3 + 3)]
+    return Workload({"G_AB": G_AB, "G_BA": G_BA, "D_A": D_A, "D_B": D_B}, step, 1, budget)
+
+
+def build_w4():
+    B, H = 4, 128
+    enc, dec = init_weights(VggEncoder()), init_weights(adain_decoder())
+    set_trainable(enc, False)
+    opt = adam(dec.parameters(), lr=1e-4, betas=(0.9, 0.999))
+    content, style = torch.rand(B, 3, H, H), torch.rand(B, 3, H, H)
+
+    def step():
+        with torch.no_grad():
+            c4 = enc(content)[-1]
+            s_feats = enc(style)
+            t = adain(c4, s_feats[-1])
+        opt.zero_grad(set_to_none=True)
+        g_feats = enc(dec(t))
+        loss_c = F.mse_loss(g_feats[-1], t)
+        loss_s = 0
+        for g, s in zip(g_feats, s_feats):
+            gm, gs = mean_std(g)
+            sm, ss = mean_std(s)
+            loss_s = loss_s + F.mse_loss(gm, sm) + F.mse_loss(gs, ss)
+        loss = loss_c + 10 * loss_s
+        loss.backward()
+        opt.step()
+        return (loss,)
+
+    budget = [("encoder", enc, (content,), 1 + 1 + 2),
+              ("decoder", dec, (torch.rand(B, 512, H // 8, H // 8),), 3)]
+    return Workload({"encoder": enc, "decoder": dec}, step, B, budget)
+
+
+def build_w4s():
+    H = 256
+    enc, dec = init_weights(VggEncoder()), init_weights(adain_decoder())
+    content, style = torch.rand(1, 3, H, H), torch.rand(1, 3, H, H)
+
+    def step():
+        with torch.no_grad():
+            return (dec(adain(enc(content)[-1], enc(style)[-1])),)
+
+    budget = [("encoder", enc, (content,), 2),
+              ("decoder", dec, (torch.rand(1, 512, H // 8, H // 8),), 1)]
+    return Workload({"encoder": enc, "decoder": dec}, step, 1, budget)
+
+
+BUILDERS = {"W1": build_w1, "W2": build_w2, "W3": build_w3, "W4": build_w4, "W4S": build_w4s}
+
+
+# ---------------------------------------------------------------- one workload (child process)
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def flop_lines(name, w, show_layers):
+    total = 0
+    for net_name, net, inputs, passes in w.budget:
+        layers = [] if show_layers else None
+        fwd = 2 * forward_macs(net, *inputs, layers=layers)
+        total += passes * fwd
+        print("%s flops net=%s batch=%d fwd_gflop=%.6f passes=%d"
+              % (name, net_name, inputs[0].shape[0], fwd / 1e9, passes))
+        for lname, desc, macs in layers or []:
+            print("%s layer net=%s name=%s macs=%d  # %s" % (name, net_name, lname, macs, desc))
+    print("%s flops gflop_per_step=%.6f" % (name, total / 1e9))
+    return total
+
+
+def run_child(args):
+    name = args.child
+    torch.manual_seed(0)
+    torch.set_num_threads(args.threads[0])
+    base = rss_mb()
+    w = BUILDERS[name]()
+    if args.info:
+        for net_name, net in w.nets.items():
+            print("%s params net=%s count=%d" % (name, net_name, count_params(net)))
+    flops = flop_lines(name, w, args.layers) if args.info else \
+        sum(p * 2 * forward_macs(n, *i) for _, n, i, p in w.budget)
+    if args.info_only:
+        return 0
+    for _ in range(args.warmup):
+        w.step()
+    times = []
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        out = w.step()
+        times.append(time.perf_counter() - t0)
+    if not all(torch.isfinite(x).all() for x in out):
+        print("%s: the step's output is not finite" % name, file=sys.stderr)
+        return 1
+    ms = 1e3 * statistics.median(times)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print("%s time impl=torch threads=%d batch=%d steps=%d ms_per_step=%.2f ms_min=%.2f "
+          "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f max_rss_mb=%.1f base_rss_mb=%.1f"
+          % (name, args.threads[0], w.batch, args.steps, ms, 1e3 * min(times),
+             w.batch / (ms / 1e3), flops / 1e9, flops / 1e9 / (ms / 1e3), peak, base))
+    return 0
+
+
+# ---------------------------------------------------------------- the driver
+
+def blas_in_use():
+    """The BLAS library torch loaded (what libblas.so.3 resolves to)."""
+    with open("/proc/self/maps") as f:
+        libs = {line.split()[-1] for line in f if "blas" in line.lower() or "blis" in line.lower()}
+    return ",".join(sorted(os.path.realpath(p) for p in libs if p.startswith("/"))) or "none"
+
+
+def run_driver(args):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.blas_threads),
+               BLIS_NUM_THREADS=str(args.blas_threads))
+    print("# torch %s, blas %s, blas threads %d, cpus %d"
+          % (torch.__version__, blas_in_use(), args.blas_threads, os.cpu_count()))
+    sys.stdout.flush()
+    failed = 0
+    for name in args.workloads:
+        for i, n in enumerate(args.threads):
+            cmd = [sys.executable, os.path.abspath(__file__), "--child", name, "--threads", str(n),
+                   "--steps", str(args.steps), "--warmup", str(args.warmup)]
+            if i == 0:
+                cmd.append("--info")
+            if args.layers:
+                cmd.append("--layers")
+            if args.info_only:
+                cmd.append("--info-only")
+            rc = subprocess.call(cmd, env=env)
+            if rc != 0:
+                print("%s error impl=torch threads=%d rc=%d" % (name, n, rc))
+                failed += 1
+            sys.stdout.flush()
+            if args.info_only:
+                break
+    return 1 if failed else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--workloads", default=",".join(WORKLOADS),
+                   help="comma-separated, from %s (default: all)" % ",".join(WORKLOADS))
+    p.add_argument("--threads", default="1,2", help="comma-separated torch thread counts (default 1,2)")
+    p.add_argument("--steps", type=int, default=5, help="timed steps; the median is reported (default 5)")
+    p.add_argument("--warmup", type=int, default=2, help="untimed steps first (default 2)")
+    p.add_argument("--blas-threads", type=int, default=1, help="threads of the BLAS under torch (default 1)")
+    p.add_argument("--info", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--info-only", dest="info_only", action="store_true",
+                   help="print parameter counts and FLOPs, time nothing")
+    p.add_argument("--layers", action="store_true", help="also print every layer's shapes and MACs")
+    p.add_argument("--child", choices=WORKLOADS, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    args.workloads = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    args.threads = [int(t) for t in args.threads.split(",") if t.strip()]
+    bad = [w for w in args.workloads if w not in WORKLOADS]
+    if bad or not args.threads or min(args.threads) < 1 or args.steps < 1 or args.warmup < 0:
+        p.error("unknown workload %s" % bad if bad else "need --threads >= 1, --steps >= 1, --warmup >= 0")
+    if args.info_only:
+        args.info = True
+    return run_child(args) if args.child else run_driver(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
