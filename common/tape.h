@@ -1,0 +1,74 @@
+// tape.h - the ops of the autograd tape and tape_backward().
+//
+// Each op runs its kernel's _forward at once and, when a source requires a
+// gradient, records the output on the tape with what the backward needs.
+// tape_backward(tp, loss) then walks the recorded tensors in reverse creation
+// order (every source is created before its consumers, so that order is a
+// valid topological order) and calls the kernels' _backward functions, which
+// ACCUMULATE into the sources' grads. A tensor used twice therefore receives
+// the sum of both gradients, which is what lets CycleGAN run one generator
+// three times a step with no hand wiring.
+//
+// Shapes: B = batch, C = channels, H, W = height, width; IN/OUT = features.
+// Wrong shapes are programming errors: the op prints both shapes and aborts.
+#ifndef TAPE_H
+#define TAPE_H
+
+#include "rng.h"
+#include "tensor.h"
+
+// Fully connected: x (B, IN), weight (OUT, IN), bias (OUT) or NULL -> (B, OUT)
+Tensor *tape_linear(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias);
+// x (B, C, H, W), weight (OC, C, K, K), bias (OC) or NULL -> (B, OC, OH, OW)
+Tensor *tape_conv2d(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias, int stride, int pad);
+// x (B, C, H, W), weight (C, OC, K, K), bias (OC) or NULL -> (B, OC, OH, OW)
+Tensor *tape_conv_transpose2d(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias,
+                              int stride, int pad, int out_pad);
+
+// Batch norm over (B, H, W) per channel; x (B, C, H, W) or (B, C).
+// train: batch statistics, updating running_mean/var (C) with momentum;
+// otherwise the running statistics, and then nothing may require a gradient
+// (evaluation runs under no_grad).
+Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
+                       float *running_mean, float *running_var,
+                       float momentum, float eps, int train);
+// Instance norm over (H, W) per sample and channel; gamma, beta (C) or NULL.
+Tensor *tape_instancenorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta, float eps);
+
+Tensor *tape_relu(Tape *tp, Tensor *x);
+Tensor *tape_leaky_relu(Tape *tp, Tensor *x, float slope);
+Tensor *tape_tanh(Tape *tp, Tensor *x);
+Tensor *tape_sigmoid(Tape *tp, Tensor *x);
+// Inverted dropout with probability p; call it in training only.
+Tensor *tape_dropout(Tape *tp, Tensor *x, float p, Rng *rng);
+
+// x (B, C, H, W) -> (B, C, H+2P, W+2P)
+Tensor *tape_pad_zero(Tape *tp, Tensor *x, int pad);
+Tensor *tape_pad_reflect(Tape *tp, Tensor *x, int pad);
+// x (B, C, H, W) -> (B, C, 2H, 2W)
+Tensor *tape_upsample_nearest2x(Tape *tp, Tensor *x);
+// x (B, C, H, W) -> (B, C, ceil(H/2), ceil(W/2))
+Tensor *tape_maxpool2x2(Tape *tp, Tensor *x);
+// a (B, CA, ...), b (B, CB, ...) with equal trailing dims -> (B, CA+CB, ...)
+Tensor *tape_concat_channels(Tape *tp, Tensor *a, Tensor *b);
+// a + b, same shapes (residual connections, sums of losses)
+Tensor *tape_add(Tape *tp, Tensor *a, Tensor *b);
+// s * x, s a constant (loss weights such as lambda = 100)
+Tensor *tape_scale(Tape *tp, Tensor *x, float s);
+// x (B, C, H, W) -> (2, B, C): [0] the means and [1] the standard deviations
+// over (H, W), std = sqrt(unbiased var + eps); tensor_slice() splits them.
+Tensor *tape_mean_std_hw(Tape *tp, Tensor *x, float eps);
+
+// Losses: the mean over all elements, a scalar (ndim 0). The target has the
+// shape of the input; BCE's target must not require a gradient.
+Tensor *tape_bce_with_logits(Tape *tp, Tensor *logits, Tensor *target);
+Tensor *tape_mse(Tape *tp, Tensor *a, Tensor *b);
+Tensor *tape_l1(Tape *tp, Tensor *a, Tensor *b);
+
+// Accumulates d loss / d t into the grad of every tensor that requires one:
+// parameters and leaves made with requires_grad. Intermediate grads are
+// cleared once passed on, so a second backward on the same tape (say, D's
+// loss after G's) adds only its own gradients. loss: a 1-element tensor.
+void tape_backward(Tape *tp, Tensor *loss);
+
+#endif
