@@ -2,8 +2,8 @@
 #include "dropout.h"
 
 void dropout_forward(float *out, float *mask, const float *inp, float p, int n, Rng *rng) {
-    // p = 1 drops everything; 1/(1-p) would be infinite, and 0 * inf is NaN
-    float keep_scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+    // infinite when p = 1, but then never used: every uniform in [0, 1) is below p
+    float keep_scale = 1.0f / (1.0f - p);
     // one uniform per element, in order, so a seed fixes the mask; the RNG
     // is sequential, hence no threads here
     for (int i = 0; i < n; i++) {

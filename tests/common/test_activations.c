@@ -4,9 +4,11 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "activations.h"
 #include "check.h"
+#include "gemm.h"
 #include "ref.h"
 #include "rng.h"
 
@@ -143,4 +145,25 @@ Test(activations, backward_matches_finite_differences) {
         FdCtx ctx = {ACTS[a].fwd, x, probe};
         check_grad_fd(ACTS[a].name, x, dx, N, act_probe, &ctx, 1e-2f, 1e-3f, 1e-2f, N);
     }
+}
+
+// Above the threading threshold (2^15 floats) tanh and sigmoid run on OpenMP
+// threads; element-wise work must come out exactly as with one thread.
+Test(activations, threaded_path_agrees_with_one_thread) {
+    enum { LN = 100000 };
+    float *x = malloc(sizeof(float) * LN), *out[2][2];
+    Rng rng;
+    rng_seed(&rng, 8);
+    rng_fill_normal(&rng, x, LN, 0.0f, 3.0f);
+    for (int t = 0; t < 2; t++) {
+        compute_set_threads(t + 1);
+        out[t][0] = malloc(sizeof(float) * LN);
+        out[t][1] = malloc(sizeof(float) * LN);
+        tanh_forward(out[t][0], x, LN);
+        sigmoid_forward(out[t][1], x, LN);
+    }
+    check_close("tanh with 2 threads vs 1", out[1][0], out[0][0], LN, 0.0f, 0.0f);
+    check_close("sigmoid with 2 threads vs 1", out[1][1], out[0][1], LN, 0.0f, 0.0f);
+    for (int t = 0; t < 2; t++) free(out[t][0]), free(out[t][1]);
+    free(x);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "gemm.h"
 #include "ref.h"
 #include "rng.h"
 #include "spatial.h"
@@ -299,4 +300,42 @@ Test(spatial, mean_std_hw_matches_pytorch_adain_convention) {
     ms_x = xc;
     check_fd("mean_std dinp vs finite differences", ms_fwd, ms_bwd, xc, NS, 2 * NBC, 1e-2f);
     ref_close(ref);
+}
+
+// ---------------------------------------------------------------- threads
+
+// Tensors above the kernels' threading threshold (2^15 floats) take the
+// OpenMP path; planes are independent, so two threads must give exactly what
+// one thread gives.
+Test(spatial, threaded_path_agrees_with_one_thread) {
+    enum { LB = 2, LC = 16, LH = 33, LW = 35, LN = LB * LC * LH * LW };
+    enum { LNR = LB * LC * (LH + 2 * 3) * (LW + 2 * 3), LNUP = 4 * LN };
+    enum { LNP = LB * LC * ((LH + 1) / 2) * ((LW + 1) / 2), LBC = LB * LC };
+    float *x = malloc(sizeof(float) * LN), *big = malloc(sizeof(float) * LNUP);
+    float *out[2], *dx[2], stats[2][2 * LBC];
+    int *argmax = malloc(sizeof(int) * LNP);
+    Rng rng;
+    rng_seed(&rng, 13);
+    rng_fill_normal(&rng, x, LN, 0.0f, 1.0f);
+    rng_fill_normal(&rng, big, LNUP, 0.0f, 1.0f);
+    for (int t = 0; t < 2; t++) {
+        compute_set_threads(t == 0 ? 1 : 2);
+        out[t] = calloc(LNR + LNUP + LNP, sizeof(float));
+        dx[t] = calloc(LN, sizeof(float));
+        float *o = out[t];
+        pad_reflect_forward(o, x, LB, LC, LH, LW, 3);
+        pad_reflect_backward(dx[t], big, LB, LC, LH, LW, 3);
+        upsample_nearest2x_forward(o + LNR, x, LB, LC, LH, LW);
+        upsample_nearest2x_backward(dx[t], big, LB, LC, LH, LW);
+        maxpool2x2_forward(o + LNR + LNUP, argmax, x, LB, LC, LH, LW);
+        maxpool2x2_backward(dx[t], argmax, big, LB, LC, LH, LW);
+        mean_std_hw_forward(stats[t], stats[t] + LBC, x, 1e-5f, LB, LC, LH * LW);
+        mean_std_hw_backward(dx[t], big, big + LBC, x, stats[t], stats[t] + LBC, LB, LC,
+                             LH * LW);
+    }
+    check_close("outputs with 2 threads vs 1", out[1], out[0], LNR + LNUP + LNP, 0.0f, 0.0f);
+    check_close("gradients with 2 threads vs 1", dx[1], dx[0], LN, 0.0f, 0.0f);
+    check_close("mean/std with 2 threads vs 1", stats[1], stats[0], 2 * LBC, 0.0f, 0.0f);
+    for (int t = 0; t < 2; t++) free(out[t]), free(dx[t]);
+    free(x); free(big); free(argmax);
 }
