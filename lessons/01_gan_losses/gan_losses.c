@@ -35,8 +35,8 @@ float gan_bce_forward(const float *logits, float target, int n) {
 // README):  d BCE(a, y) / da = sigmoid(a) - y, and the mean divides by n, so
 //     dlogits[i] += dloss * (sigmoid(a_i) - y) / n
 // Accumulate with +=. Must stay finite at a = +-100 and beyond (the limits
-// are -(y)/n and (1-y)/n). Tested against PyTorch autograd and against finite
-// differences of the loss.
+// are -y/n for a -> -inf and (1-y)/n for a -> +inf). Tested against PyTorch
+// autograd and against finite differences of the loss.
 void gan_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n) {
     /* BEGIN EXERCISE 1.2 */
     (void)dlogits; (void)logits; (void)target; (void)dloss; (void)n;   // unused until you write the body
