@@ -11,7 +11,8 @@ Writes data/tape_*.bin and data/optim_*.bin:
   tape_shared.bin  one Linear applied three times in a chain (as CycleGAN uses
                    a generator): its gradient is the sum over the three uses
   tape_counts.bin  parameter counts of the W1 DCGAN generator and discriminator
-  optim_adam.bin   5 Adam steps (betas 0.5, 0.999) on a least-squares problem
+  optim_adam.bin   5 Adam steps (betas 0.5, 0.999; eps 1e-3, large enough that
+                   where it enters the update matters) on a least-squares problem
   optim_sgd.bin    5 SGD steps, with momentum 0.9 and without
   optim_lr.bin     the pix2pix linear-decay schedule, epoch by epoch
 Parameter names are PyTorch's state_dict names; the C tests build the same
@@ -186,7 +187,7 @@ def run(make_opt, steps=5):
 
 
 write_ref("data/optim_adam.bin",
-          run(lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.5, 0.999), eps=1e-8)))
+          run(lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.5, 0.999), eps=1e-3)))
 sgd = {"momentum." + k: v for k, v in
        run(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)).items()}
 sgd.update({"plain." + k: v for k, v in run(lambda p: torch.optim.SGD(p, lr=0.1)).items()})
