@@ -9,7 +9,9 @@
 #define PARALLEL_MIN (1 << 15)
 
 void relu_forward(float *out, const float *inp, int n) {
-    for (int i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+    // written so that a NaN passes through (NaN < 0 is false): a diverging
+    // run must show up in the loss, not vanish here
+    for (int i = 0; i < n; i++) out[i] = inp[i] < 0.0f ? 0.0f : inp[i];
 }
 
 void relu_backward(float *dinp, const float *inp, const float *dout, int n) {

@@ -98,6 +98,16 @@ Test(activations, sigmoid_is_exact_and_finite_far_out) {
     }
 }
 
+// As in PyTorch, a NaN comes out as NaN, so that divergence is noticed.
+Test(activations, nan_propagates) {
+    float x = NAN;
+    for (int a = 0; a < NACTS; a++) {
+        float y = 0.0f;
+        ACTS[a].fwd(&y, &x, 1);
+        cr_assert(isnan(y), "%s(NaN) = %g, want NaN", ACTS[a].name, y);
+    }
+}
+
 // Called twice on a buffer pre-filled with 0.5: dinp must be 0.5 + 2 * grad.
 Test(activations, backward_accumulates) {
     RefFile *ref = ref_open("kernels_activations.bin");
