@@ -1,0 +1,52 @@
+// checkpoint.h - save and restore a training run: every model's weights and
+// buffers, its optimiser state, the step, the RNG and a little metadata, so a
+// resumed run continues the same curve.
+//
+// One file holds several models (CycleGAN has four), each a ParamSet with an
+// optional Optimizer. Saving is atomic: the file is written under a temporary
+// name in the same folder, flushed to disk, then renamed over the old one, so
+// a crash mid-save leaves the previous checkpoint intact.
+//
+// Format (version 1, little-endian, all headers before all data):
+//   "GANCKPT\0", u32 version, u32 n_models, i64 step, i32 epoch,
+//   u32 has_rng, u64 rng state, u64 rng inc, i32 has_spare, f32 spare,
+//   char meta[256]
+//   per model: char name[32], u32 n_params, u32 n_buffers,
+//     per tensor (parameters, then buffers): char name[48], u32 ndim, u32 dims[4],
+//     u32 optimiser kind (0 none, 1 SGD, 2 Adam), u32 moment count (0..2), i64 opt step
+//   per model: params (f32 * size), buffers (f32 * buf_size), moments (f32 * size each)
+// Loading checks everything (magic, version, names, shapes, file size) before
+// it touches the models; on any mismatch it returns -1 and says, in err, the
+// file, what was expected and what was found.
+#ifndef CHECKPOINT_H
+#define CHECKPOINT_H
+
+#include "error.h"
+#include "optim.h"
+#include "rng.h"
+
+#define CHECKPOINT_VERSION 1
+#define CHECKPOINT_NAME_LEN 32
+#define CHECKPOINT_META_LEN 256
+
+typedef struct {
+    const char *name;   // "G", "D_A", ...: stored, and checked on load
+    ParamSet *params;
+    Optimizer *opt;     // NULL: save none; on load, ignore the saved state
+} CheckpointModel;
+
+typedef struct {
+    long step;                        // training steps done
+    int epoch;                        // epochs done
+    char meta[CHECKPOINT_META_LEN];   // free-form, e.g. "lesson 05 pix2pix lambda=100"
+} CheckpointInfo;
+
+// rng may be NULL (no RNG state saved).
+int checkpoint_save(const char *path, const CheckpointModel *models, int n_models,
+                    const CheckpointInfo *info, const Rng *rng, Error *err);
+// The models must be built with the same shapes (and optimisers of the same
+// kind) as when saved. info and rng may be NULL when not wanted.
+int checkpoint_load(const char *path, CheckpointModel *models, int n_models,
+                    CheckpointInfo *info, Rng *rng, Error *err);
+
+#endif
