@@ -122,7 +122,8 @@ Test(args, resume_finds_the_latest_run_and_config_is_written) {
     cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), -1, "nothing to resume yet");
     cr_assert(strstr(err.msg, "--resume: expected an earlier run in runs/99_test/"), "%s", err.msg);
 
-    cr_assert_eq(PARSE(&l, &err, "prog", "--name", "first", "--lambda", "3"), 0, "%s", err.msg);
+    char *argv[] = {"prog", "--name", "first", "--lambda", "3"};   // args keeps argv, as main's
+    cr_assert_eq(parse(&l, &err, 5, argv), 0, "%s", err.msg);
     cr_assert_eq(args_write_config(&l.args, &err), 0, "%s", err.msg);
     FILE *f = fopen("runs/99_test/first/config.txt", "r");
     cr_assert_not_null(f, "config.txt is written in the output folder");

@@ -209,6 +209,23 @@ Test(image, resize_interpolates_like_pytorch_bilinear) {
                            small[i], want2[i]);
 }
 
+Test(image, resize_reproduces_a_linear_ramp) {
+    // Bilinear interpolation is exact on f(y, x) = 10 y + x, so every output
+    // pixel is f at its source coordinate (clamped to the edge pixels).
+    const int H = 3, W = 4, OH = 5, OW = 7;
+    float in[3 * 4], out[5 * 7];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) in[y * W + x] = 10.0f * y + x;
+    image_resize(out, in, 1, H, W, OH, OW);
+    for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++) {
+            float fy = fminf(fmaxf((oy + 0.5f) * H / OH - 0.5f, 0.0f), H - 1);
+            float fx = fminf(fmaxf((ox + 0.5f) * W / OW - 0.5f, 0.0f), W - 1);
+            cr_assert_float_eq(out[oy * OW + ox], 10.0f * fy + fx, 1e-5f, "pixel (%d, %d) = %f, want %f",
+                               oy, ox, out[oy * OW + ox], 10.0f * fy + fx);
+        }
+}
+
 Test(image, crop_and_flip) {
     const int C = 2, H = 3, W = 4;
     float in[2 * 3 * 4], out[2 * 2 * 2], flipped[2 * 3 * 4];
