@@ -6,11 +6,23 @@
 #   build/student/NN_topic/        a lesson built with YOUR exercise files
 #   build/solutions/NN_topic/      the same lesson built with solutions/
 # each lesson folder holds `lesson` (the program) and `test` (its tests).
+#   build/harness/                 the grading tools (tests/harness/)
+#   build/grade/                   `make grade`: results.json, junit.xml, logs
+#   build/reports/                 `make test`: Criterion's reports, the checks' counts
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 BUILD ?= build
+# Where the library and the grading tools are built. The harness self-test
+# grades its fixture lessons in BUILD folders of their own that share these.
+LIB_BUILD ?= $(BUILD)
+# Where lessons are found. The harness self-test points these at
+# tests/harness/fixtures/ to grade its fixture lessons through this Makefile.
+LESSONS_DIR   ?= lessons
+SOLUTIONS_DIR ?= solutions
+LESSON_TESTS  ?= tests
+
 OPT   ?= -O3 -march=native
 CC    := gcc
 
@@ -26,15 +38,21 @@ TEST_LDLIBS := -lcriterion $(LDLIBS)
 # Everything the course needs from Debian, installed by `make deps`.
 DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev \
                    gnuplot-nox dataset-fashion-mnist
+# What grading needs (the Gradescope image installs these): no data, no plots.
+GRADE_PACKAGES  := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev zip
+
+# SOLUTIONS=1 (or yes/true) builds and runs the reference exercise files.
+truthy = $(filter 1 yes true,$(1))
+IMPL   := $(if $(call truthy,$(SOLUTIONS)),solutions,student)
 
 # ---------------------------------------------------------------- set-up
 
 .PHONY: deps
-deps: $(BUILD)/.deps-ok
+deps: $(LIB_BUILD)/.deps-ok
 
 # Installs the missing Debian packages when run as root; otherwise prints the
 # exact command and stops.
-$(BUILD)/.deps-ok: Makefile
+$(LIB_BUILD)/.deps-ok: Makefile
 	@missing=""; \
 	for p in $(DEBIAN_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
@@ -56,10 +74,10 @@ $(BUILD)/.deps-ok: Makefile
 # ---------------------------------------------------------------- the library
 
 COMMON_SRCS := $(wildcard common/*.c)
-COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
-LIBCOMMON   := $(BUILD)/lib/libcommon.a
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(LIB_BUILD)/obj/%.o)
+LIBCOMMON   := $(LIB_BUILD)/lib/libcommon.a
 
-$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
+$(LIB_BUILD)/obj/%.o: %.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -70,61 +88,92 @@ $(LIBCOMMON): $(COMMON_OBJS)
 # ---------------------------------------------------------------- tests of the library
 
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
-SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(LIB_BUILD)/obj/%.o)
 COMMON_TEST_SRCS := $(wildcard tests/common/*.c)
-COMMON_TEST_OBJS := $(COMMON_TEST_SRCS:%.c=$(BUILD)/obj/%.o)
-COMMON_TEST_BIN  := $(BUILD)/tests/common
+COMMON_TEST_OBJS := $(COMMON_TEST_SRCS:%.c=$(LIB_BUILD)/obj/%.o)
+COMMON_TEST_BIN  := $(LIB_BUILD)/tests/common
 
-$(BUILD)/obj/tests/%.o: CFLAGS += -Itests/support -DREF_DIR='"$(CURDIR)/tests/ref/data"'
+$(LIB_BUILD)/obj/tests/%.o: CFLAGS += -Itests/support -DREF_DIR='"$(CURDIR)/tests/ref/data"'
 
 # Test files are linked as objects: Criterion drops tests found in a static archive.
 $(COMMON_TEST_BIN): $(COMMON_TEST_OBJS) $(SUPPORT_OBJS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(TEST_LDLIBS)
 
+# ---------------------------------------------------------------- the grading tools
+
+HARNESS     := $(LIB_BUILD)/harness
+GRADE_TOOL  := $(HARNESS)/grade
+TALLY_TOOL  := $(HARNESS)/tally
+JSON_CHECK  := $(HARNESS)/jsoncheck
+HARNESS_TEST_BIN := $(HARNESS)/test
+HARNESS_LIB := $(addprefix $(LIB_BUILD)/obj/tests/harness/,junit.o json.o points.o proc.o)
+HARNESS_TOOLS := $(GRADE_TOOL) $(TALLY_TOOL) $(JSON_CHECK)
+
+# A student's exit(), _exit(), _Exit() or quick_exit() would end Criterion's
+# worker with status 0, which it counts as a pass: each becomes abort().
+WRAP_EXIT    := -Wl,--wrap=exit,--wrap=_exit,--wrap=_Exit,--wrap=quick_exit
+WRAP_OBJS    := $(LIB_BUILD)/obj/tests/harness/wrap_exits.o
+
+# Kept: make would delete them as intermediates of the pattern rule below.
+.SECONDARY: $(HARNESS_TOOLS:$(HARNESS)/%=$(LIB_BUILD)/obj/tests/harness/%.o)
+
+$(HARNESS)/%: $(LIB_BUILD)/obj/tests/harness/%.o $(HARNESS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@
+
+$(HARNESS_TEST_BIN): $(LIB_BUILD)/obj/tests/harness/test_harness.o $(HARNESS_LIB) \
+                     $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WRAP_EXIT) $^ -o $@ $(TEST_LDLIBS)
+
 # ---------------------------------------------------------------- lessons
 
 # A lesson is a folder lessons/NN_topic/. Its exercise files are the .c files
 # that solutions/NN_topic/ also has; the student build compiles lessons/ as it
 # is, the solutions build swaps the exercise files for solutions/'s.
-LESSONS := $(notdir $(sort $(wildcard lessons/[0-9][0-9]_*)))
+LESSONS := $(notdir $(sort $(wildcard $(LESSONS_DIR)/[0-9][0-9]_*)))
 
-# $(call lesson_of,03) -> 03_dcgan
-lesson_of = $(notdir $(firstword $(wildcard lessons/$(1)_*)))
+# $(call lesson_of,03) -> 03_dcgan (3 and 03_dcgan work too)
+two_digits = $(if $(filter 0 1 2 3 4 5 6 7 8 9,$(1)),0$(1),$(1))
+lesson_of  = $(notdir $(firstword $(wildcard $(LESSONS_DIR)/$(call two_digits,$(firstword $(subst _, ,$(1))))_*)))
+
+# The lesson `make run` trains when no LESSON is given: the most advanced of
+# the ones that have a program.
+DEFAULT_RUN_LESSON := $(firstword $(foreach N,03 02 01,$(if $(wildcard $(LESSONS_DIR)/$(N)_*/main.c),$(N))))
 
 # $(1) = lesson folder name, $(2) = student | solutions
 define LESSON_RULES
-$(2)_$(1)_SRCS := $$(wildcard lessons/$(1)/*.c)
-$(2)_$(1)_OBJS := $$(patsubst lessons/$(1)/%.c,$(BUILD)/$(2)/$(1)/%.o,$$($(2)_$(1)_SRCS))
-$(2)_$(1)_TEST_OBJS := $$(patsubst tests/$(1)/%.c,$(BUILD)/$(2)/$(1)/tests/%.o,$$(wildcard tests/$(1)/*.c))
+$(2)_$(1)_SRCS := $$(wildcard $(LESSONS_DIR)/$(1)/*.c)
+$(2)_$(1)_OBJS := $$(patsubst $(LESSONS_DIR)/$(1)/%.c,$(BUILD)/$(2)/$(1)/%.o,$$($(2)_$(1)_SRCS))
+$(2)_$(1)_TEST_OBJS := $$(patsubst $(LESSON_TESTS)/$(1)/%.c,$(BUILD)/$(2)/$(1)/tests/%.o,$$(wildcard $(LESSON_TESTS)/$(1)/*.c))
 
-$(BUILD)/$(2)/$(1)/%.o: CFLAGS += -Ilessons/$(1)
+$(BUILD)/$(2)/$(1)/%.o: CFLAGS += -I$(LESSONS_DIR)/$(1)
 $(BUILD)/$(2)/$(1)/tests/%.o: CFLAGS += -Itests/support -DREF_DIR='"$(CURDIR)/tests/ref/data"'
 
-$(BUILD)/$(2)/$(1)/tests/%.o: tests/$(1)/%.c | $(BUILD)/.deps-ok
+$(BUILD)/$(2)/$(1)/tests/%.o: $(LESSON_TESTS)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
 	$(CC) $$(CFLAGS) -c $$< -o $$@
 
 $(BUILD)/$(2)/$(1)/lesson: $$($(2)_$(1)_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $$^ -o $$@ $(LDLIBS)
 
-# exit() inside code under test becomes abort(): otherwise exit(0) would make
-# a failing test pass.
+# Test objects are linked as objects (Criterion drops tests found in an archive).
 $(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$(filter-out %/main.o,$$($(2)_$(1)_OBJS)) \
-                         $(SUPPORT_OBJS) $(LIBCOMMON)
-	$(CC) $$(CFLAGS) -Wl,--wrap=exit $$^ -o $$@ $(TEST_LDLIBS)
+                         $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
+	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
 endef
 
 # The solutions rule comes first: for an exercise file both rules match, and
 # make takes the first.
 define LESSON_SOURCES
-$(BUILD)/solutions/$(1)/%.o: solutions/$(1)/%.c | $(BUILD)/.deps-ok
+$(BUILD)/solutions/$(1)/%.o: $(SOLUTIONS_DIR)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
 	$(CC) $$(CFLAGS) -c $$< -o $$@
-$(BUILD)/solutions/$(1)/%.o: lessons/$(1)/%.c | $(BUILD)/.deps-ok
+$(BUILD)/solutions/$(1)/%.o: $(LESSONS_DIR)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
 	$(CC) $$(CFLAGS) -c $$< -o $$@
-$(BUILD)/student/$(1)/%.o: lessons/$(1)/%.c | $(BUILD)/.deps-ok
+$(BUILD)/student/$(1)/%.o: $(LESSONS_DIR)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
 	$(CC) $$(CFLAGS) -c $$< -o $$@
 endef
@@ -135,29 +184,209 @@ $(foreach L,$(LESSONS),$(foreach I,student solutions,$(eval $(call LESSON_RULES,
 ALL_LESSON_BINS := $(foreach L,$(LESSONS),$(foreach I,student solutions,\
                      $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test))
 
+# Private tests (make grade TESTS_DIR=path): path/NN_topic/test_*.c and
+# points.tsv, linked with the lesson as it is graded (student or solutions).
+ifdef TESTS_DIR
+PRIVATE_VISIBILITY ?= hidden
+PRIVATE_LESSONS := $(foreach L,$(LESSONS),$(if $(wildcard $(TESTS_DIR)/$(L)/points.tsv),$(L)))
+define PRIVATE_RULES
+$(BUILD)/private-$(IMPL)/$(1)/%.o: CFLAGS += -I$(LESSONS_DIR)/$(1) -Itests/support \
+                                             -DREF_DIR='"$(CURDIR)/tests/ref/data"'
+$(BUILD)/private-$(IMPL)/$(1)/%.o: $(TESTS_DIR)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
+	@mkdir -p $$(@D)
+	$(CC) $$(CFLAGS) -c $$< -o $$@
+$(BUILD)/private-$(IMPL)/$(1)/test: $$(patsubst $(TESTS_DIR)/$(1)/%.c,$(BUILD)/private-$(IMPL)/$(1)/%.o,\
+                                       $$(wildcard $(TESTS_DIR)/$(1)/*.c)) \
+                                    $$(filter-out %/main.o,$$($(IMPL)_$(1)_OBJS)) \
+                                    $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
+	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
+endef
+$(foreach L,$(PRIVATE_LESSONS),$(eval $(call PRIVATE_RULES,$(L))))
+endif
+
 # ---------------------------------------------------------------- commands
 
-IMPL := $(if $(SOLUTIONS),solutions,student)
-
-.PHONY: help all test test-common test-lessons asan debug refdata clean
+.PHONY: help all test test-common test-lessons stub-check lint-tests test-harness \
+        check run grade gradescope asan debug refdata clean
 
 help:
-	@echo "make test                 build everything and run every test (the maintainers' check)"
-	@echo "make refdata              regenerate tests/ref/data with PyTorch (python3-torch)"
-	@echo "make asan                 the library's tests under AddressSanitizer + UBSan"
-	@echo "make debug                the library's tests built -O0 -g"
-	@echo "make clean                remove build/"
+	@echo "student:"
+	@echo "  make check LESSON=NN       build your lesson NN and run its tests: PASS/FAIL per exercise, score"
+	@echo "  make run [LESSON=NN]       train lesson NN with your exercise code (SOLUTIONS=1: the reference)"
+	@echo "                             no LESSON: lesson $(DEFAULT_RUN_LESSON) with the reference; ARGS=\"--steps 100\" passes flags"
+	@echo "instructor:"
+	@echo "  make grade [LESSON=NN]     grade the exercise files in lessons/: table, build/grade/results.json"
+	@echo "                             (Gradescope) and junit.xml; TESTS_DIR=path adds private tests"
+	@echo "  make gradescope            build/gradescope/autograder.zip (setup.sh, run_autograder)"
+	@echo "maintainer:"
+	@echo "  make test                  library tests, every lesson on solutions/, the stub check, the harness"
+	@echo "  make refdata               regenerate tests/ref/data with PyTorch (python3-torch)"
+	@echo "  make asan                  the library's tests under AddressSanitizer + UBSan"
+	@echo "  make debug                 the library's tests built -O0 -g"
+	@echo "  make clean                 remove build/"
 
-all: $(COMMON_TEST_BIN) $(ALL_LESSON_BINS)
+all: $(COMMON_TEST_BIN) $(ALL_LESSON_BINS) $(HARNESS_TOOLS) $(HARNESS_TEST_BIN)
 
-# Criterion writes its closing "Synthesis:" line to stderr; it stays visible.
-# Its --timeout flag is ignored, so every test binary runs under coreutils timeout.
-test: all
-	@mkdir -p $(BUILD)/reports
-	timeout 900 $(COMMON_TEST_BIN) -j2 --xml=$(BUILD)/reports/common.xml
+REPORTS := $(BUILD)/reports
+# Outer wall-clock limit on every test binary: Criterion ignores its own --timeout flag.
+TEST_TIMEOUT ?= 900
+
+# The maintainers' check. Every stage runs even when an earlier one fails, so
+# the last line counts everything: "N passed, N failed" (CI reads it), and the
+# exit status is non-zero if anything failed. Criterion prints its closing
+# "Synthesis:" line for each test binary on stderr.
+test:
+	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	@$(MAKE) --no-print-directory -k all \
+	  || echo "0 1 the build (see the compiler's messages above)" > $(REPORTS)/build.count
+	@$(MAKE) --no-print-directory $(TALLY_TOOL) >/dev/null
+	@echo "== the library's tests"
+	-timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2 --xml=$(REPORTS)/common.xml
+	@$(MAKE) --no-print-directory -k test-lessons stub-check lint-tests test-harness || true
+	@echo "== summary"
+	@$(TALLY_TOOL) $(if $(wildcard $(REPORTS)/build.count),--counts $(REPORTS)/build.count) \
+	  --xml $(REPORTS)/common.xml \
+	  $(foreach L,$(LESSONS),--xml $(REPORTS)/$(L).xml) \
+	  $(if $(LESSONS),--counts $(REPORTS)/solutions.count --counts $(REPORTS)/stubs.count) \
+	  --counts $(REPORTS)/lint.count \
+	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count
 
 test-common: $(COMMON_TEST_BIN)
-	timeout 900 $(COMMON_TEST_BIN) -j2
+	timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2
+
+# Every lesson's tests on solutions/: all must pass, and every test that
+# points.tsv grades must exist.
+test-lessons: $(foreach L,$(LESSONS),$(BUILD)/solutions/$(L)/test) $(GRADE_TOOL)
+	@mkdir -p $(REPORTS)
+	@for L in $(LESSONS); do \
+	  echo "== $$L on solutions/"; \
+	  echo "timeout $(TEST_TIMEOUT) $(BUILD)/solutions/$$L/test -j2 --xml=$(REPORTS)/$$L.xml"; \
+	  timeout $(TEST_TIMEOUT) $(BUILD)/solutions/$$L/test -j2 --xml=$(REPORTS)/$$L.xml; \
+	done; \
+	args=""; missing=0; \
+	for L in $(LESSONS); do \
+	  if [ -f $(LESSON_TESTS)/$$L/points.tsv ]; then \
+	    args="$$args --lesson $$L --points $(LESSON_TESTS)/$$L/points.tsv --xml-in $(REPORTS)/$$L.xml"; \
+	  else echo "solution-check FAIL $$L: $(LESSON_TESTS)/$$L/points.tsv is missing: nothing is graded"; missing=$$((missing+1)); fi; \
+	done; \
+	if [ -n "$$args" ]; then $(GRADE_TOOL) --mode solutions --counts $(REPORTS)/solutions.count $$args; st=$$?; \
+	else echo "0 0 graded tests exist and pass on solutions/" > $(REPORTS)/solutions.count; st=0; fi; \
+	if [ $$missing != 0 ]; then read p f rest < $(REPORTS)/solutions.count; \
+	  echo "$$p $$((f+missing)) $$rest" > $(REPORTS)/solutions.count; st=1; fi; \
+	exit $$st
+
+# Honesty: every graded test must FAIL on the untouched stubs in lessons/, and
+# every BEGIN EXERCISE marker must have a graded test.
+stub-check: $(foreach L,$(LESSONS),$(BUILD)/student/$(L)/test) $(GRADE_TOOL)
+	@echo "== stub check: every graded test must fail on the untouched exercise stubs"
+	@args=""; \
+	for L in $(LESSONS); do \
+	  [ -f $(LESSON_TESTS)/$$L/points.tsv ] || continue; \
+	  args="$$args --lesson $$L --points $(LESSON_TESTS)/$$L/points.tsv --bin $(BUILD)/student/$$L/test"; \
+	  for f in $(SOLUTIONS_DIR)/$$L/*.c; do [ -f "$$f" ] && args="$$args --src $(LESSONS_DIR)/$$L/$$(basename $$f)"; done; \
+	done; \
+	if [ -z "$$args" ]; then echo "0 0 stub check (no lesson has points.tsv)" > $(REPORTS)/stubs.count; exit 0; fi; \
+	$(GRADE_TOOL) --mode stubs --out $(BUILD)/stub-check --timeout $(TEST_TIMEOUT) \
+	  --counts $(REPORTS)/stubs.count $$args
+
+# Criterion 2.4.1's gt() is true for equal values: no test may use it.
+LINT_FILES ?= $(wildcard tests/*/*.c tests/*/*.h)
+lint-tests:
+	@mkdir -p $(REPORTS)
+	@bad=$$(grep -nE '(^|[^[:alnum:]_])gt[[:space:]]*\(' $(LINT_FILES) /dev/null | grep -v 'lint: allow gt'); \
+	n=$$(echo $(LINT_FILES) | wc -w); \
+	if [ -n "$$bad" ]; then \
+	  echo "$$bad"; \
+	  echo "lint FAIL: Criterion 2.4.1's gt() is true for equal values; write not(le(...)) or lt() with the arguments swapped"; \
+	  echo "0 1 lint: no gt() in $$n test files" > $(REPORTS)/lint.count; exit 1; \
+	fi; \
+	echo "lint: no gt() in $$n test files"; echo "1 0 lint: no gt() in $$n test files" > $(REPORTS)/lint.count
+
+# The grading tools' unit tests, then the end-to-end self-test on the fixture lessons.
+test-harness: $(HARNESS_TEST_BIN) $(HARNESS_TOOLS) $(LIBCOMMON) $(SUPPORT_OBJS) $(WRAP_OBJS)
+	@mkdir -p $(REPORTS)
+	@echo "== the grading harness"
+	-timeout 300 $(HARNESS_TEST_BIN) -j2 --xml=$(REPORTS)/harness.xml
+	@tests/harness/selftest.sh "$(LIB_BUILD)" "$(REPORTS)/selftest.count"
+
+# ---------------------------------------------------------------- student and instructor
+
+# Checks that LESSON names an existing lesson; sets L.
+define NEED_LESSON
+L=$(call lesson_of,$(LESSON)); \
+if [ -z "$(LESSON)" ] || [ -z "$$L" ]; then \
+  echo "usage: make $@ LESSON=NN   (lessons: $(LESSONS))" >&2; exit 2; fi
+endef
+
+# The student's view: builds the lesson with your exercise files (the
+# compiler's messages are shown), runs its tests, one line per exercise.
+check: $(GRADE_TOOL)
+	@$(NEED_LESSON); \
+	out=$(BUILD)/check/$(IMPL); mkdir -p $$out; \
+	$(MAKE) --no-print-directory $(BUILD)/$(IMPL)/$$L/test > $$out/$$L.build.log 2>&1; st=$$?; \
+	if [ $$st != 0 ] || grep -q 'warning:' $$out/$$L.build.log; then grep -v '^mkdir\|^ar ' $$out/$$L.build.log; fi; \
+	echo "checking $(if $(call truthy,$(SOLUTIONS)),the reference $(SOLUTIONS_DIR)/$$L,your exercise files in $(LESSONS_DIR)/$$L)"; \
+	$(GRADE_TOOL) --mode check --out $$out --timeout $(TEST_TIMEOUT) --lesson $$L \
+	  --points $(LESSON_TESTS)/$$L/points.tsv --bin $(BUILD)/$(IMPL)/$$L/test \
+	  --build-status $$st --build-log $$out/$$L.build.log
+
+# `make run` alone: the default lesson with the reference code, so the first
+# command a newcomer types trains something. With LESSON: your code, unless SOLUTIONS=1.
+RUN_LESSON := $(or $(LESSON),$(DEFAULT_RUN_LESSON))
+RUN_IMPL   := $(if $(LESSON),$(IMPL),$(if $(filter-out undefined,$(origin SOLUTIONS)),$(IMPL),solutions))
+run: deps
+	@L=$(call lesson_of,$(RUN_LESSON)); \
+	if [ -z "$$L" ]; then echo "run: no lesson $(RUN_LESSON) (lessons: $(LESSONS))" >&2; exit 2; fi; \
+	$(MAKE) --no-print-directory $(BUILD)/$(RUN_IMPL)/$$L/lesson || exit 1; \
+	echo "run: $$L with $(if $(filter solutions,$(RUN_IMPL)),the reference solutions,your exercise files)"; \
+	echo "$(BUILD)/$(RUN_IMPL)/$$L/lesson $(ARGS)"; \
+	$(BUILD)/$(RUN_IMPL)/$$L/lesson $(ARGS)
+
+GRADE_DIR     ?= $(BUILD)/grade
+GRADE_TIMEOUT ?= 600
+GRADE_LESSONS := $(if $(LESSON),$(call lesson_of,$(LESSON)),\
+                   $(foreach L,$(LESSONS),$(if $(wildcard $(LESSON_TESTS)/$(L)/points.tsv $(if $(TESTS_DIR),$(TESTS_DIR)/$(L)/points.tsv)),$(L))))
+
+# Grades every lesson (or LESSON) on the exercise files in lessons/ (SOLUTIONS=1:
+# solutions/). Each lesson is built by its own make with its output captured,
+# so a lesson that does not compile scores 0 (with the compiler's output in
+# results.json) and the others are still graded. Exits 0 whatever the score;
+# non-zero only when grading itself broke.
+grade: $(GRADE_TOOL)
+	@if [ -n "$(LESSON)" ] && [ -z "$(GRADE_LESSONS)" ]; then echo "grade: no lesson $(LESSON)" >&2; exit 2; fi
+	@rm -rf $(GRADE_DIR) && mkdir -p $(GRADE_DIR)/build
+	@args=""; \
+	for L in $(GRADE_LESSONS); do \
+	  if [ -f $(LESSON_TESTS)/$$L/points.tsv ]; then \
+	    echo "grade: building $$L ($(IMPL))"; \
+	    $(MAKE) --no-print-directory $(BUILD)/$(IMPL)/$$L/test > $(GRADE_DIR)/build/$$L.log 2>&1; st=$$?; \
+	    args="$$args --lesson $$L --points $(LESSON_TESTS)/$$L/points.tsv --bin $(BUILD)/$(IMPL)/$$L/test --build-status $$st --build-log $(GRADE_DIR)/build/$$L.log"; \
+	  fi; \
+	  if [ -n "$(TESTS_DIR)" ] && [ -f "$(TESTS_DIR)/$$L/points.tsv" ]; then \
+	    echo "grade: building $$L's private tests from $(TESTS_DIR)/$$L"; \
+	    $(MAKE) --no-print-directory $(BUILD)/private-$(IMPL)/$$L/test > $(GRADE_DIR)/build/$$L-private.log 2>&1; st=$$?; \
+	    args="$$args --lesson $$L --private --visibility $(PRIVATE_VISIBILITY) --points $(TESTS_DIR)/$$L/points.tsv --bin $(BUILD)/private-$(IMPL)/$$L/test --build-status $$st --build-log $(GRADE_DIR)/build/$$L-private.log"; \
+	  fi; \
+	done; \
+	$(GRADE_TOOL) --mode grade --out $(GRADE_DIR) --timeout $(GRADE_TIMEOUT) $$args
+
+# The Gradescope autograder: the course without solutions/, setup.sh and
+# run_autograder (see CURRICULUM.md, "For instructors").
+GRADESCOPE := $(BUILD)/gradescope
+gradescope:
+	@rm -rf $(GRADESCOPE) && mkdir -p $(GRADESCOPE)/zip/course
+	@git ls-files --cached --others --exclude-standard -z \
+	  | grep -zv '^$(SOLUTIONS_DIR)/' | grep -zv '^build/' \
+	  | xargs -0 -I{} cp --parents {} $(GRADESCOPE)/zip/course/ 2>/dev/null; \
+	  ls $(GRADESCOPE)/zip/course/Makefile >/dev/null || { echo "gradescope: could not copy the course" >&2; exit 1; }
+	@if [ -n "$(TESTS_DIR)" ]; then cp -r $(TESTS_DIR) $(GRADESCOPE)/zip/course/private_tests; fi
+	@sed -e 's|@GRADE_PACKAGES@|$(GRADE_PACKAGES)|' tests/harness/gradescope/setup.sh > $(GRADESCOPE)/zip/setup.sh
+	@cp tests/harness/gradescope/run_autograder $(GRADESCOPE)/zip/run_autograder
+	@chmod +x $(GRADESCOPE)/zip/setup.sh $(GRADESCOPE)/zip/run_autograder
+	@cd $(GRADESCOPE)/zip && zip -qr ../autograder.zip setup.sh run_autograder course
+	@echo "gradescope: wrote $(GRADESCOPE)/autograder.zip ($$(du -h $(GRADESCOPE)/autograder.zip | cut -f1)); upload it as the autograder"
+
+# ---------------------------------------------------------------- variants
 
 asan:
 	$(MAKE) --no-print-directory BUILD=build/asan \
