@@ -150,7 +150,7 @@ static int run_gnuplot(const char *script, const char *params, const char *png_p
 // ---------------------------------------------------------------- the plots
 
 int plot_loss_curves(const char *png_path, const char *csv_path, const char *columns,
-                     const char *title, Error *err) {
+                     const char *title, const char *ylabel, Error *err) {
     char script[2048], cols[1024];
     char params[PARAMS_MAX];
     params[0] = '\0';
@@ -158,7 +158,8 @@ int plot_loss_curves(const char *png_path, const char *csv_path, const char *col
     if (check_columns(csv_path, columns, err) != 0) return -1;
     commas_to_spaces(cols, sizeof cols, columns);
     if (add_param(params, "csv", csv_path, err) || add_param(params, "out", png_path, err) ||
-        add_param(params, "cols", cols, err) || add_param(params, "title", title, err))
+        add_param(params, "cols", cols, err) || add_param(params, "title", title, err) ||
+        add_param(params, "ylabel", ylabel ? ylabel : "loss", err))
         return -1;
     return run_gnuplot(script, params, png_path, err);
 }

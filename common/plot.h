@@ -14,9 +14,10 @@
 #include "error.h"
 
 // The CSV's columns against its first column (the step): raw values faint,
-// a moving average solid (plots/loss_curves.gp).
+// a moving average solid (plots/loss_curves.gp). ylabel NULL means "loss";
+// e.g. "D output" for the columns d_real,d_fake.
 int plot_loss_curves(const char *png_path, const char *csv_path, const char *columns,
-                     const char *title, Error *err);
+                     const char *title, const char *ylabel, Error *err);
 
 // Columns against the column x_column, as lines (plots/lines.gp). log_y != 0
 // gives a logarithmic y axis.
