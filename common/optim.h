@@ -46,6 +46,7 @@ typedef struct {
     int n_epochs_decay;
 } LrSchedule;
 
+// At the start of each epoch: opt.lr = lr_schedule_at(&schedule, epoch);
 float lr_schedule_at(const LrSchedule *s, int epoch);
 
 #endif

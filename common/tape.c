@@ -313,10 +313,9 @@ static void backward_node(Tape *tp, Tensor *t) {
     float *dout = t->grad;
     int n = (int)t->size;
     switch (t->op) {
-    case OP_LEAF:
+    case OP_LEAF:   // never recorded
+    case OP_VIEW:   // its grad is a window into a's grad: already there
         break;
-    case OP_VIEW:
-        break;   // its grad is a window into a's grad: already there
     case OP_LINEAR:
         linear_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data, b->data,
                         a->shape[0], a->shape[1], b->shape[0]);
