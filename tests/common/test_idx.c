@@ -91,7 +91,7 @@ Test(idx, rejects_broken_files_with_a_clear_message) {
     expect_rejected(1, "no_such_file", "cannot open");
 }
 
-Test(idx, reads_the_real_fashion_mnist_training_set, .timeout = 120) {
+Test(idx, reads_the_real_fashion_mnist_training_set) {
     const char *ipath = FASHION "train-images-idx3-ubyte.gz";
     const char *lpath = FASHION "train-labels-idx1-ubyte.gz";
     if (access(ipath, R_OK) != 0 || access(lpath, R_OK) != 0)
