@@ -228,6 +228,8 @@ help:
 all: $(COMMON_TEST_BIN) $(ALL_LESSON_BINS) $(HARNESS_TOOLS) $(HARNESS_TEST_BIN)
 
 REPORTS := $(BUILD)/reports
+# make test builds in parallel unless make was given -j.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Outer wall-clock limit on every test binary: Criterion ignores its own --timeout flag.
 TEST_TIMEOUT ?= 900
 
@@ -237,7 +239,7 @@ TEST_TIMEOUT ?= 900
 # "Synthesis:" line for each test binary on stderr.
 test:
 	@rm -rf $(REPORTS) && mkdir -p $(REPORTS)
-	@$(MAKE) --no-print-directory -k all \
+	@$(MAKE) --no-print-directory -k $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS)) all \
 	  || echo "0 1 the build (see the compiler's messages above)" > $(REPORTS)/build.count
 	@$(MAKE) --no-print-directory $(TALLY_TOOL) >/dev/null
 	@echo "== the library's tests"
@@ -293,7 +295,9 @@ stub-check: $(foreach L,$(LESSONS),$(BUILD)/student/$(L)/test) $(GRADE_TOOL)
 LINT_FILES ?= $(wildcard tests/*/*.c tests/*/*.h)
 lint-tests:
 	@mkdir -p $(REPORTS)
-	@bad=$$(grep -nE '(^|[^[:alnum:]_])gt[[:space:]]*\(' $(LINT_FILES) /dev/null | grep -v 'lint: allow gt'); \
+	@bad=$$(awk '{ code = $$0; sub(/\/\/.*/, "", code) } \
+	  code ~ /(^|[^[:alnum:]_])gt[[:space:]]*\(/ && $$0 !~ /lint: allow gt/ { print FILENAME ":" FNR ": " $$0 }' \
+	  $(LINT_FILES) /dev/null); \
 	n=$$(echo $(LINT_FILES) | wc -w); \
 	if [ -n "$$bad" ]; then \
 	  echo "$$bad"; \
@@ -380,8 +384,10 @@ gradescope:
 	  | xargs -0 -I{} cp --parents {} $(GRADESCOPE)/zip/course/ 2>/dev/null; \
 	  ls $(GRADESCOPE)/zip/course/Makefile >/dev/null || { echo "gradescope: could not copy the course" >&2; exit 1; }
 	@if [ -n "$(TESTS_DIR)" ]; then cp -r $(TESTS_DIR) $(GRADESCOPE)/zip/course/private_tests; fi
-	@sed -e 's|@GRADE_PACKAGES@|$(GRADE_PACKAGES)|' tests/harness/gradescope/setup.sh > $(GRADESCOPE)/zip/setup.sh
-	@cp tests/harness/gradescope/run_autograder $(GRADESCOPE)/zip/run_autograder
+	@for L in $(LESSONS); do for f in $(SOLUTIONS_DIR)/$$L/*.c; do \
+	  [ -f "$$f" ] && echo "$(LESSONS_DIR)/$$L/$$(basename $$f)"; done; done > $(GRADESCOPE)/zip/course/EXERCISE_FILES
+	@for f in setup.sh run_autograder; do \
+	  sed -e 's|@GRADE_PACKAGES@|$(GRADE_PACKAGES)|' tests/harness/gradescope/$$f > $(GRADESCOPE)/zip/$$f; done
 	@chmod +x $(GRADESCOPE)/zip/setup.sh $(GRADESCOPE)/zip/run_autograder
 	@cd $(GRADESCOPE)/zip && zip -qr ../autograder.zip setup.sh run_autograder course
 	@echo "gradescope: wrote $(GRADESCOPE)/autograder.zip ($$(du -h $(GRADESCOPE)/autograder.zip | cut -f1)); upload it as the autograder"
