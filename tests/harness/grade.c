@@ -609,12 +609,14 @@ int main(int argc, char **argv) {
         return 2;
     }
     int broke = 0;
+    char broke_why[600] = "";
     Result *res[MAX_UNITS];
     for (int k = 0; k < o.nunits; k++) {
         Unit *u = &o.units[k];
         char err[600];
         if (!u->points_path || points_read(u->points_path, &u->pf, err, sizeof err) != 0) {
-            fprintf(stderr, "grade: %s\n", u->points_path ? err : "a --lesson without --points");
+            snprintf(broke_why, sizeof broke_why, "%s", u->points_path ? err : "a --lesson without --points");
+            fprintf(stderr, "grade: %s\n", broke_why);
             u->pf.n = 0;
             broke = 1;
         }
@@ -652,7 +654,7 @@ int main(int argc, char **argv) {
         FILE *mem = open_memstream(&table, &len);
         double got, max;
         print_table(mem, &o, res, &got, &max);
-        if (broke) fprintf(mem, "grading failed: a points.tsv is missing or malformed (see the log)\n");
+        if (broke) fprintf(mem, "grading failed: %s\n", broke_why);
         fclose(mem);
         fputs(table, stdout);
         fflush(stdout);
