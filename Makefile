@@ -223,6 +223,7 @@ help:
 	@echo "  make refdata               regenerate tests/ref/data with PyTorch (python3-torch)"
 	@echo "  make asan                  the library's tests under AddressSanitizer + UBSan"
 	@echo "  make debug                 the library's tests built -O0 -g"
+	@echo "  make bench                 the reference workloads: ms/step of the library (and PyTorch's, with the ratio)"
 	@echo "  make clean                 remove build/"
 
 all: $(COMMON_TEST_BIN) $(ALL_LESSON_BINS) $(HARNESS_TOOLS) $(HARNESS_TEST_BIN)
@@ -403,6 +404,32 @@ debug:
 	$(MAKE) --no-print-directory BUILD=build/debug OPT="-O0" test-common
 
 # Regenerates the committed reference data. Python runs here only, never in tests.
+# ---------------------------------------------------------------- speed
+
+BENCH_BIN       := $(BUILD)/bench/bench
+BENCH_WORKLOADS ?= W1
+BENCH_THREADS   ?= 1,2
+BENCH_STEPS     ?= 5
+
+$(BENCH_BIN): bench/bench.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# The reference workloads of bench/README.md: ms/step, images/s, GFLOP/s and
+# peak memory of the library; with python3-torch installed, PyTorch's on the
+# same shapes first, and the ratio. Measure on an idle machine.
+.PHONY: bench
+bench: $(BENCH_BIN)
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
+	  /usr/bin/python3 bench/torch_workloads.py --workloads $(BENCH_WORKLOADS) \
+	    --threads $(BENCH_THREADS) --steps $(BENCH_STEPS) | tee $(BUILD)/bench/torch.txt; \
+	else echo "# bench: no python3-torch, so no PyTorch comparison"; : > $(BUILD)/bench/torch.txt; fi
+	@for w in $$(echo $(BENCH_WORKLOADS) | tr , ' '); do \
+	  for n in $$(echo $(BENCH_THREADS) | tr , ' '); do \
+	    $(BENCH_BIN) --workload $$w --threads $$n --steps $(BENCH_STEPS) \
+	      --torch $(BUILD)/bench/torch.txt | grep -v -e ' params ' -e ' flops ' || exit 1; \
+	  done; done
+
 refdata:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-torch; \
