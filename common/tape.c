@@ -40,6 +40,30 @@ static const float *data_or_null(const Tensor *t) {
     return t ? t->data : NULL;
 }
 
+// ---------------------------------------------------------------- kernel table
+
+static const TapeKernels LIBRARY_KERNELS = {
+    .conv2d_forward = conv2d_forward,
+    .conv2d_backward = conv2d_backward,
+    .conv_transpose2d_forward = conv_transpose2d_forward,
+    .conv_transpose2d_backward = conv_transpose2d_backward,
+    .batchnorm_forward_train = batchnorm_forward_train,
+    .batchnorm_backward = batchnorm_backward,
+};
+
+static TapeKernels kernels = LIBRARY_KERNELS;
+
+void tape_use_kernels(const TapeKernels *k) {
+    if (!k) {
+        kernels = LIBRARY_KERNELS;
+        return;
+    }
+    if (!k->conv2d_forward || !k->conv2d_backward || !k->conv_transpose2d_forward ||
+        !k->conv_transpose2d_backward || !k->batchnorm_forward_train || !k->batchnorm_backward)
+        tensor_fail("tape_use_kernels: every entry of the table must be set");
+    kernels = *k;
+}
+
 // ---------------------------------------------------------------- layers
 
 Tensor *tape_linear(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias) {
@@ -60,9 +84,11 @@ static Tensor *conv_common(Tape *tp, Op op, Tensor *x, Tensor *weight, Tensor *b
     out->p.geom = g;
     float *col = tape_scratch(tp, conv_col_size(&g));
     if (op == OP_CONV2D)
-        conv2d_forward(out->data, col, x->data, weight->data, data_or_null(bias), &g);
+        kernels.conv2d_forward(out->data, col, x->data, weight->data, data_or_null(bias),
+                               &g);
     else
-        conv_transpose2d_forward(out->data, col, x->data, weight->data, data_or_null(bias), &g);
+        kernels.conv_transpose2d_forward(out->data, col, x->data, weight->data,
+                                         data_or_null(bias), &g);
     return out;
 }
 
@@ -139,7 +165,7 @@ Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
     Tensor *out = tape_op_output(tp, OP_BATCHNORM, x->ndim, x->shape, x, gamma, beta);
     out->saved[0] = tape_alloc(tp, sizeof(float) * C);   // mean
     out->saved[1] = tape_alloc(tp, sizeof(float) * C);   // rstd
-    batchnorm_forward_train(out->data, out->saved[0], out->saved[1], x->data,
+    kernels.batchnorm_forward_train(out->data, out->saved[0], out->saved[1], x->data,
                             data_or_null(gamma), data_or_null(beta), running_mean, running_var,
                             momentum, eps, B, C, HW);
     return out;
@@ -307,8 +333,7 @@ Tensor *tape_l1(Tape *tp, Tensor *a, Tensor *b) {
 
 // ---------------------------------------------------------------- backward
 
-// Accumulates t's gradient into its sources' grads.
-static void backward_node(Tape *tp, Tensor *t) {
+void tape_backward_node(Tape *tp, Tensor *t) {
     Tensor *a = t->src[0], *b = t->src[1], *c = t->src[2];
     float *dout = t->grad;
     int n = (int)t->size;
@@ -322,22 +347,22 @@ static void backward_node(Tape *tp, Tensor *t) {
         break;
     case OP_CONV2D: {
         float *col = tape_scratch(tp, conv_col_size(&t->p.geom));
-        conv2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout, a->data, b->data,
-                        &t->p.geom);
+        kernels.conv2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout, a->data,
+                                b->data, &t->p.geom);
         break;
     }
     case OP_CONV_TRANSPOSE2D: {
         float *col = tape_scratch(tp, conv_col_size(&t->p.geom));
-        conv_transpose2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout, a->data,
-                                  b->data, &t->p.geom);
+        kernels.conv_transpose2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout,
+                                          a->data, b->data, &t->p.geom);
         break;
     }
     case OP_BATCHNORM:
     case OP_INSTANCENORM: {
         int B = a->shape[0], C = a->shape[1], HW = (int)(a->size / ((long)B * C));
         if (t->op == OP_BATCHNORM)
-            batchnorm_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data, t->saved[0],
-                               t->saved[1], data_or_null(b), B, C, HW);
+            kernels.batchnorm_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data,
+                                       t->saved[0], t->saved[1], data_or_null(b), B, C, HW);
         else
             instancenorm_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data, t->saved[0],
                                   t->saved[1], data_or_null(b), B, C, HW);
@@ -427,7 +452,7 @@ void tape_backward(Tape *tp, Tensor *loss) {
     for (int i = loss->node; i >= 0; i--) {
         Tensor *t = tp->nodes[i];
         if (t->visit != pass) continue;
-        backward_node(tp, t);
+        tape_backward_node(tp, t);
         for (int k = 0; k < 3; k++)
             if (t->src[k] && t->src[k]->requires_grad) t->src[k]->visit = pass;
         // Passed on: clear it, so a later backward through this node adds

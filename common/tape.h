@@ -65,6 +65,42 @@ Tensor *tape_bce_with_logits(Tape *tp, Tensor *logits, Tensor *target);
 Tensor *tape_mse(Tape *tp, Tensor *a, Tensor *b);
 Tensor *tape_l1(Tape *tp, Tensor *a, Tensor *b);
 
+// ---------------------------------------------------------------- kernels
+// The kernels the tape calls for convolutions and batch norm (training mode),
+// with the signatures of conv.h and norm.h. Lesson 03's program installs the
+// student's own so that it trains with them; every other program keeps the
+// library's. The table is global (one per process) and read at each call.
+typedef struct {
+    void (*conv2d_forward)(float *out, float *col, const float *inp, const float *weight,
+                           const float *bias, const ConvGeom *g);
+    void (*conv2d_backward)(float *dinp, float *dweight, float *dbias, float *col,
+                            const float *dout, const float *inp, const float *weight,
+                            const ConvGeom *g);
+    void (*conv_transpose2d_forward)(float *out, float *col, const float *inp,
+                                     const float *weight, const float *bias, const ConvGeom *g);
+    void (*conv_transpose2d_backward)(float *dinp, float *dweight, float *dbias, float *col,
+                                      const float *dout, const float *inp, const float *weight,
+                                      const ConvGeom *g);
+    void (*batchnorm_forward_train)(float *out, float *mean, float *rstd, const float *inp,
+                                    const float *gamma, const float *beta,
+                                    float *running_mean, float *running_var,
+                                    float momentum, float eps, int B, int C, int HW);
+    void (*batchnorm_backward)(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                               const float *inp, const float *mean, const float *rstd,
+                               const float *gamma, int B, int C, int HW);
+} TapeKernels;
+
+// Copies k into the table; NULL restores the library's kernels. A NULL entry
+// in k is a programming error.
+void tape_use_kernels(const TapeKernels *k);
+
+// ---------------------------------------------------------------- backward
+
+// One node's share of the backward pass: accumulates t->grad into the grads of
+// t's sources that require one, through the op's backward kernel. It neither
+// visits the sources nor clears t->grad: that is the walk's job.
+void tape_backward_node(Tape *tp, Tensor *t);
+
 // Accumulates d loss / d t into the grad of every tensor that requires one:
 // parameters and leaves made with requires_grad. Intermediate grads are
 // cleared once passed on, so a second backward on the same tape (say, D's
