@@ -12,7 +12,7 @@ Run with Debian's python3-torch:
 Every workload and thread count runs in its own child process, so that the
 child's peak resident memory (ru_maxrss) is that workload's alone. Output is
 one line per fact, first the workload, then the kind of line, then key=value:
-    W1 params net=G count=1806081
+    W1 params net=G count=1818625
     W1 flops net=G batch=64 fwd_gflop=... passes=4
     W1 flops gflop_per_step=...
     W1 time impl=torch threads=2 batch=64 steps=5 ms_per_step=... ms_min=...
@@ -56,9 +56,12 @@ The step of each workload, which the C side must reproduce to compare:
 images_per_s is batch / step time, with batch = the G batch in W1 (64), the
 pair batch in W2 (8) and W3 (1), the content batch in W4 (4), 1 in W4S.
 
-Choices where WORKLOADS.md leaves room (the C models must make the same):
-- a Linear or convolution followed by a norm layer has no bias (W1's
-  Linear(100, 12544) included); all others have one; biases start at 0;
+Choices where WORKLOADS.md leaves room (the C models, common/dcgan.h,
+unet.h, patchgan.h, resnet_gen.h and vgg.h, make the same):
+- WORKLOADS.md's rule taken literally: a convolution followed by a norm
+  layer has no bias, every other convolution has one, and a Linear layer
+  always has one (W1's Linear(100, 12544) too, although a BatchNorm
+  follows it); biases start at 0;
 - W1's first BatchNorm normalises the 12544 features of the Linear output
   (BatchNorm1d) before the reshape;
 - instance norms (W3) are affine, gains N(1, 0.02), shifts 0;
@@ -130,38 +133,42 @@ def instance_norm(c):
 # ---------------------------------------------------------------- W1 dcgan-fmnist
 
 class DcganG(nn.Module):
-    # z (B, 100) -> (B, 1, 28, 28)
-    def __init__(self):
+    # z (B, 100) -> (B, 1, 28, 28); the sizes are common/dcgan.h's DcganConfig
+    def __init__(self, z_dim=100, img_ch=1, img_size=28, g_ch=256):
         super().__init__()
-        self.fc = nn.Linear(100, 256 * 7 * 7, bias=False)
-        self.bn = nn.BatchNorm1d(256 * 7 * 7)
+        self.g_ch, self.s = g_ch, img_size // 4
+        self.fc = nn.Linear(z_dim, g_ch * self.s ** 2)
+        self.bn = nn.BatchNorm1d(g_ch * self.s ** 2)
         self.up = nn.Sequential(
-            nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(),  # 14x14
-            nn.ConvTranspose2d(128, 1, 4, 2, 1), nn.Tanh())                                      # 28x28
+            nn.ConvTranspose2d(g_ch, g_ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(g_ch // 2),
+            nn.ReLU(),                                                                           # 14x14
+            nn.ConvTranspose2d(g_ch // 2, img_ch, 4, 2, 1), nn.Tanh())                           # 28x28
 
     def forward(self, z):
         h = F.relu(self.bn(self.fc(z)))
-        return self.up(h.view(-1, 256, 7, 7))
+        return self.up(h.view(-1, self.g_ch, self.s, self.s))
 
 
-def dcgan_d():
+def dcgan_d(img_ch=1, img_size=28, d_ch=64):
     # (B, 1, 28, 28) -> (B, 1) logits
+    s = img_size // 4
     return nn.Sequential(
-        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),                                            # 14x14
-        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),         # 7x7
-        nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+        nn.Conv2d(img_ch, d_ch, 4, 2, 1), nn.LeakyReLU(0.2),                                     # 14x14
+        nn.Conv2d(d_ch, 2 * d_ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * d_ch), nn.LeakyReLU(0.2),  # 7x7
+        nn.Flatten(), nn.Linear(2 * d_ch * s * s, 1))
 
 
 # ---------------------------------------------------------------- W2 pix2pix-64
 
 class UNet(nn.Module):
     # (B, 3, 64, 64) -> (B, 3, 64, 64); 6 levels, 64 -> 1 pixel at the bottom.
-    def __init__(self, ngf=32):
+    # The sizes are common/unet.h's UNetConfig.
+    def __init__(self, ngf=32, depth=6, in_ch=3, out_ch=3, n_dropout=3, p=0.5):
         super().__init__()
-        enc = [ngf, ngf * 2, ngf * 4, ngf * 8, ngf * 8, ngf * 8]  # 32 64 128 256 256 256
+        enc = [ngf * min(2 ** i, 8) for i in range(depth)]  # 32 64 128 256 256 256
         self.down = nn.ModuleList()
         for i, oc in enumerate(enc):
-            ic = 3 if i == 0 else enc[i - 1]
+            ic = in_ch if i == 0 else enc[i - 1]
             norm = 0 < i < len(enc) - 1          # not the outermost, not the innermost
             layers = [] if i == 0 else [nn.LeakyReLU(0.2)]
             layers.append(nn.Conv2d(ic, oc, 4, 2, 1, bias=not norm))
@@ -173,11 +180,11 @@ class UNet(nn.Module):
         for j in range(n):
             last = j == n - 1
             ic = enc[-1] if j == 0 else 2 * enc[n - 1 - j]   # after the first, (skip, up) concatenated
-            oc = 3 if last else enc[n - 2 - j]
+            oc = out_ch if last else enc[n - 2 - j]
             layers = [nn.ReLU(), nn.ConvTranspose2d(ic, oc, 4, 2, 1, bias=last)]
             layers += [nn.Tanh()] if last else [nn.BatchNorm2d(oc)]
-            if j < 3:
-                layers.append(nn.Dropout(0.5))
+            if j < n_dropout:
+                layers.append(nn.Dropout(p))
             self.up.append(nn.Sequential(*layers))
 
     def forward(self, x):
@@ -191,12 +198,14 @@ class UNet(nn.Module):
         return x
 
 
-def patchgan(in_ch, norm, ndf=32):
+def patchgan(in_ch, norm, ndf=32, n_layers=3):
     # (B, in_ch, 64, 64) -> (B, 1, 6, 6) logits: 32, 16, 8 (s2), 7 (s1), 6 (s1)
+    ch = [ndf * min(2 ** i, 8) for i in range(n_layers + 1)]   # 32 64 128 256
     layers = [nn.Conv2d(in_ch, ndf, 4, 2, 1), nn.LeakyReLU(0.2)]
-    for ic, oc, s in [(ndf, ndf * 2, 2), (ndf * 2, ndf * 4, 2), (ndf * 4, ndf * 8, 1)]:
-        layers += [nn.Conv2d(ic, oc, 4, s, 1, bias=False), norm(oc), nn.LeakyReLU(0.2)]
-    layers.append(nn.Conv2d(ndf * 8, 1, 4, 1, 1))
+    for i in range(1, n_layers + 1):
+        s = 2 if i < n_layers else 1
+        layers += [nn.Conv2d(ch[i - 1], ch[i], 4, s, 1, bias=False), norm(ch[i]), nn.LeakyReLU(0.2)]
+    layers.append(nn.Conv2d(ch[-1], 1, 4, 1, 1))
     return nn.Sequential(*layers)
 
 
@@ -213,17 +222,17 @@ class ResBlock(nn.Module):
         return x + self.body(x)
 
 
-def resnet_g(ngf=32, blocks=6):
+def resnet_g(ngf=32, blocks=6, in_ch=3, out_ch=3):
     # (B, 3, 64, 64) -> (B, 3, 64, 64): c7s1-32, d64, d128, 6 x R128, u64, u32, c7s1-3
     def cnr(conv, oc):
         return [conv, instance_norm(oc), nn.ReLU()]
-    layers = [nn.ReflectionPad2d(3)] + cnr(nn.Conv2d(3, ngf, 7, bias=False), ngf)
+    layers = [nn.ReflectionPad2d(3)] + cnr(nn.Conv2d(in_ch, ngf, 7, bias=False), ngf)
     layers += cnr(nn.Conv2d(ngf, ngf * 2, 3, 2, 1, bias=False), ngf * 2)                   # 32x32
     layers += cnr(nn.Conv2d(ngf * 2, ngf * 4, 3, 2, 1, bias=False), ngf * 4)               # 16x16
     layers += [ResBlock(ngf * 4) for _ in range(blocks)]
     layers += cnr(nn.ConvTranspose2d(ngf * 4, ngf * 2, 3, 2, 1, 1, bias=False), ngf * 2)   # 32x32
     layers += cnr(nn.ConvTranspose2d(ngf * 2, ngf, 3, 2, 1, 1, bias=False), ngf)           # 64x64
-    layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, 3, 7), nn.Tanh()]
+    layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, out_ch, 7), nn.Tanh()]
     return nn.Sequential(*layers)
 
 
@@ -239,14 +248,15 @@ def pool():
 
 class VggEncoder(nn.Module):
     # (B, 3, H, W) -> relu1_1 (64, H), relu2_1 (128, H/2), relu3_1 (256, H/4), relu4_1 (512, H/8)
-    def __init__(self):
+    # w = 64 is VGG-19's width (common/vgg.h's VggConfig)
+    def __init__(self, w=64):
         super().__init__()
         self.stages = nn.ModuleList([
-            nn.Sequential(*conv3_relu(3, 64)),
-            nn.Sequential(*conv3_relu(64, 64), pool(), *conv3_relu(64, 128)),
-            nn.Sequential(*conv3_relu(128, 128), pool(), *conv3_relu(128, 256)),
-            nn.Sequential(*conv3_relu(256, 256), *conv3_relu(256, 256), *conv3_relu(256, 256),
-                          pool(), *conv3_relu(256, 512))])
+            nn.Sequential(*conv3_relu(3, w)),
+            nn.Sequential(*conv3_relu(w, w), pool(), *conv3_relu(w, 2 * w)),
+            nn.Sequential(*conv3_relu(2 * w, 2 * w), pool(), *conv3_relu(2 * w, 4 * w)),
+            nn.Sequential(*conv3_relu(4 * w, 4 * w), *conv3_relu(4 * w, 4 * w), *conv3_relu(4 * w, 4 * w),
+                          pool(), *conv3_relu(4 * w, 8 * w))])
 
     def forward(self, x):
         feats = []
@@ -256,14 +266,15 @@ class VggEncoder(nn.Module):
         return feats
 
 
-def adain_decoder():
+def adain_decoder(w=64):
     # (B, 512, H/8, W/8) -> (B, 3, H, W): the encoder mirrored, nearest upsampling x2
     up = lambda: nn.Upsample(scale_factor=2, mode="nearest")  # noqa: E731
     return nn.Sequential(
-        *conv3_relu(512, 256), up(),
-        *conv3_relu(256, 256), *conv3_relu(256, 256), *conv3_relu(256, 256), *conv3_relu(256, 128), up(),
-        *conv3_relu(128, 128), *conv3_relu(128, 64), up(),
-        *conv3_relu(64, 64), nn.ReflectionPad2d(1), nn.Conv2d(64, 3, 3))
+        *conv3_relu(8 * w, 4 * w), up(),
+        *conv3_relu(4 * w, 4 * w), *conv3_relu(4 * w, 4 * w), *conv3_relu(4 * w, 4 * w),
+        *conv3_relu(4 * w, 2 * w), up(),
+        *conv3_relu(2 * w, 2 * w), *conv3_relu(2 * w, w), up(),
+        *conv3_relu(w, w), nn.ReflectionPad2d(1), nn.Conv2d(w, 3, 3))
 
 
 def mean_std(x, eps=1e-5):
