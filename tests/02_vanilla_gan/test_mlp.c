@@ -140,3 +140,25 @@ Test(l02_mlp, backward_matches_finite_differences) {
     free(x); free(probe); free(dinp); free(grads);
     mlp_free(&m);
 }
+
+// Not graded (mlp_build is given): the architectures of the lesson program,
+// counted as CS231n does, so a changed layer size shows up here.
+Test(l02_mlp, parameter_counts) {
+    static const struct { int sizes[4]; long want; const char *what; } nets[] = {
+        {{100, 256, 512, 784}, 559632, "Fashion-MNIST G"},
+        {{784, 512, 256, 1}, 533505, "Fashion-MNIST D"},
+        {{2, 128, 128, 2}, 17154, "ring G (z of 2)"},
+        {{2, 128, 128, 1}, 17025, "ring D"},
+    };
+    for (int i = 0; i < 4; i++) {
+        Rng rng;
+        rng_seed(&rng, 1);
+        Mlp m;
+        Error err;
+        cr_assert(mlp_build(&m, "m", nets[i].sizes, 3, MLP_ACT_RELU, MLP_ACT_NONE, 1, &rng, &err)
+                      == 0, "mlp_build: %s", err.msg);
+        cr_assert(m.ps.size == nets[i].want, "%s: %ld parameters, want %ld", nets[i].what,
+                  m.ps.size, nets[i].want);
+        mlp_free(&m);
+    }
+}
