@@ -32,14 +32,15 @@ BLIS_INC  := /usr/include/$(MULTIARCH)/blis-openmp
 
 CFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(OPT) -g -Wall -Wextra -fopenmp \
            -Icommon -isystem $(BLIS_INC) -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS  := -lblis -lpng -lz -lm -fopenmp $(EXTRA_LDFLAGS)
+# LAPACKE: the symmetric eigensolver behind FCD's matrix square roots (common/frechet.c).
+LDLIBS  := -lblis -llapacke -lpng -lz -lm -fopenmp $(EXTRA_LDFLAGS)
 TEST_LDLIBS := -lcriterion $(LDLIBS)
 
 # Everything the course needs from Debian, installed by `make deps`.
 DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev \
-                   gnuplot-nox dataset-fashion-mnist
+                   gnuplot-nox dataset-fashion-mnist liblapacke-dev
 # What grading needs (the Gradescope image installs these): no data, no plots.
-GRADE_PACKAGES  := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev zip
+GRADE_PACKAGES  := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev zip liblapacke-dev
 
 # SOLUTIONS=1 (or yes/true) builds and runs the reference exercise files.
 truthy = $(filter 1 yes true,$(1))
@@ -224,6 +225,7 @@ help:
 	@echo "  make asan                  the library's tests under AddressSanitizer + UBSan"
 	@echo "  make debug                 the library's tests built -O0 -g"
 	@echo "  make bench                 the reference workloads: ms/step of the library (and PyTorch's, with the ratio)"
+	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
 	@echo "  make clean                 remove build/"
 
 all: $(COMMON_TEST_BIN) $(ALL_LESSON_BINS) $(HARNESS_TOOLS) $(HARNESS_TEST_BIN)
@@ -429,6 +431,21 @@ bench: $(BENCH_BIN)
 	    $(BENCH_BIN) --workload $$w --threads $$n --steps $(BENCH_STEPS) \
 	      --torch $(BUILD)/bench/torch.txt | grep -v -e ' params ' -e ' flops ' || exit 1; \
 	  done; done
+
+# ---------------------------------------------------------------- the evaluator
+
+EVALUATOR_BIN := $(BUILD)/tools/evaluator
+
+$(EVALUATOR_BIN): tools/evaluator.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# The classifier behind FCD (common/evaluator.h): trains it once into
+# build/evaluator/ (lesson programs do the same when it is missing), then
+# prints its test accuracy and the FCD floor. ARGS="--retrain" trains again.
+.PHONY: evaluator
+evaluator: deps $(EVALUATOR_BIN)
+	$(EVALUATOR_BIN) $(ARGS)
 
 refdata:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \
