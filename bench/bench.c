@@ -1,19 +1,23 @@
 // bench.c - the C side of `make bench`: a reference workload of
-// /work/shared/WORKLOADS.md trained with the course's library, timed the way
-// bench/torch_workloads.py times PyTorch, and printed in the same line format:
+// /work/shared/WORKLOADS.md trained with the course's library models,
+// timed the way bench/torch_workloads.py times PyTorch, and printed in the
+// same line format:
 //
-//     W1 params net=G count=1806081
+//     W1 params net=G count=1818625
 //     W1 flops net=G batch=64 fwd_gflop=3.500278 passes=4
+//     W1 flops gflop_per_step=20.789723
 //     W1 time impl=c threads=2 batch=64 steps=5 ms_per_step=... ms_min=... images_per_s=...
 //        gflop_per_step=... gflop_per_s=... max_rss_mb=... base_rss_mb=...      (one line)
 //     W1 ratio threads=2 torch_ms=... c_ms=... speedup=...   (with --torch FILE)
 //
-// One process per workload and thread count, so that max_rss_mb is that run's
-// alone; `make bench` loops over the thread counts. The step, the FLOP
-// convention and the model choices are defined in torch_workloads.py's
-// docstring; this file follows them. Only W1 exists so far.
+// Workloads: W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64, W4 adain-128
+// and W4S (one AdaIN stylisation at 256x256). One process per workload and
+// thread count, so that max_rss_mb is that run's alone; `make bench` loops.
+// The step of each workload, the FLOP convention and the model choices are
+// defined in torch_workloads.py's docstring; this file follows them, with
+// the networks of common/dcgan.h, unet.h, patchgan.h, resnet_gen.h, vgg.h.
 //
-// Usage: bench --workload W1 --threads 2 --steps 5 --warmup 2 [--torch torch.txt]
+// Usage: bench --workload W2 --threads 2 --steps 5 --warmup 2 [--torch torch.txt]
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +28,14 @@
 
 #include "args.h"
 #include "conv.h"
+#include "dcgan.h"
 #include "gemm.h"
-#include "layers.h"
+#include "norm.h"
 #include "optim.h"
-#include "rng.h"
-#include "tape.h"
+#include "patchgan.h"
+#include "resnet_gen.h"
+#include "unet.h"
+#include "vgg.h"
 
 // ---------------------------------------------------------------- measuring
 
@@ -60,165 +67,451 @@ static int compare_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-// ---------------------------------------------------------------- FLOPs
-// MACs of one forward pass, counted as torch_workloads.py counts them.
-
-static double linear_macs(const Linear *l, int B) {
-    return (double)B * l->weight->shape[0] * l->weight->shape[1];   // B * OUT * IN
+static void *xmalloc(size_t bytes) {
+    void *p = malloc(bytes);
+    if (!p) { fprintf(stderr, "bench: out of memory\n"); exit(1); }
+    return p;
 }
 
-// Input (B, C, H, W); weight (OC, C, K, K): B * OC * OH * OW * C * K * K.
-static double conv2d_macs(const Conv2d *l, int B, int H, int W) {
-    const int *w = l->weight->shape;
-    ConvGeom g = conv2d_geom(B, w[1], H, W, w[0], w[2], l->stride, l->pad);
-    return (double)B * g.OC * g.OH * g.OW * g.C * g.K * g.K;
-}
+// ---------------------------------------------------------------- the state of a run
 
-// Input (B, C, H, W); weight (C, OC, K, K): B * C * H * W * OC * K * K.
-static double conv_transpose2d_macs(const ConvTranspose2d *l, int B, int H, int W) {
-    const int *w = l->weight->shape;
-    return (double)B * w[0] * H * W * w[1] * w[2] * w[3];
-}
+enum { MAX_NETS = 4 };
 
-// ---------------------------------------------------------------- W1 dcgan-fmnist
-
-enum { W1_B = 64, W1_Z = 100 };
-
+// One network's share of the FLOP budget (torch_workloads.py's `budget`).
 typedef struct {
-    ParamSet ps;
-    Linear fc;              // 100 -> 256*7*7, no bias (a norm follows)
-    BatchNorm2d bn0;        // over the 12544 features, before the reshape
-    ConvTranspose2d up1;    // 256 -> 128, 7 -> 14
-    BatchNorm2d bn1;
-    ConvTranspose2d up2;    // 128 -> 1, 14 -> 28
-} DcganG;
-
-typedef struct {
-    ParamSet ps;
-    Conv2d c1;              // 1 -> 64, 28 -> 14
-    Conv2d c2;              // 64 -> 128, 14 -> 7, no bias
-    BatchNorm2d bn2;
-    Linear fc;              // 6272 -> 1
-} DcganD;
-
-static void dcgan_g_init(DcganG *g, Rng *rng) {
-    paramset_init(&g->ps);
-    nn_linear_init(&g->fc, &g->ps, "g.fc", W1_Z, 256 * 7 * 7, 0, rng);
-    nn_batchnorm2d_init(&g->bn0, &g->ps, "g.bn0", 256 * 7 * 7, rng);
-    nn_conv_transpose2d_init(&g->up1, &g->ps, "g.up1", 256, 128, 4, 2, 1, 0, 0, rng);
-    nn_batchnorm2d_init(&g->bn1, &g->ps, "g.bn1", 128, rng);
-    nn_conv_transpose2d_init(&g->up2, &g->ps, "g.up2", 128, 1, 4, 2, 1, 0, 1, rng);
-}
-
-static void dcgan_d_init(DcganD *d, Rng *rng) {
-    paramset_init(&d->ps);
-    nn_conv2d_init(&d->c1, &d->ps, "d.c1", 1, 64, 4, 2, 1, 1, rng);
-    nn_conv2d_init(&d->c2, &d->ps, "d.c2", 64, 128, 4, 2, 1, 0, rng);
-    nn_batchnorm2d_init(&d->bn2, &d->ps, "d.bn2", 128, rng);
-    nn_linear_init(&d->fc, &d->ps, "d.fc", 128 * 7 * 7, 1, 1, rng);
-}
-
-// z (B, 100) -> (B, 1, 28, 28)
-static Tensor *dcgan_g_forward(Tape *tp, DcganG *g, Tensor *z) {
-    int B = z->shape[0];
-    Tensor *h = tape_relu(tp, nn_batchnorm2d_forward(tp, &g->bn0, nn_linear_forward(tp, &g->fc, z), 1));
-    h = tensor_reshape(tp, h, 4, (int[]){B, 256, 7, 7});
-    h = tape_relu(tp, nn_batchnorm2d_forward(tp, &g->bn1, nn_conv_transpose2d_forward(tp, &g->up1, h), 1));
-    return tape_tanh(tp, nn_conv_transpose2d_forward(tp, &g->up2, h));
-}
-
-// x (B, 1, 28, 28) -> (B, 1) logits
-static Tensor *dcgan_d_forward(Tape *tp, DcganD *d, Tensor *x) {
-    Tensor *h = tape_leaky_relu(tp, nn_conv2d_forward(tp, &d->c1, x), 0.2f);
-    h = nn_batchnorm2d_forward(tp, &d->bn2, nn_conv2d_forward(tp, &d->c2, h), 1);
-    h = tape_leaky_relu(tp, h, 0.2f);
-    return nn_linear_forward(tp, &d->fc, tensor_flatten(tp, h));
-}
+    const char *name;
+    long params;
+    int batch;          // of the example input its forward MACs were counted on
+    double fwd_macs;
+    int passes;         // forward-pass units per step: 1, 2 or 3 per use
+} NetBudget;
 
 typedef struct {
     Tape tape;
     Rng rng;
-    DcganG g;
-    DcganD d;
-    Optimizer opt_g, opt_d;
-    float *real;            // (B, 1, 28, 28): a fixed batch, uniform in [-1, 1)
-    float loss_d, loss_g;   // of the last step
-} W1;
+    int batch;              // images_per_s counts these per step
+    NetBudget nets[MAX_NETS];
+    int n_nets;
+    ParamSet ps_g, ps_d;    // W1-W3: generators, discriminators; W4: decoder, encoder
+    Optimizer opt_g, opt_d; // opt_d unused in W4/W4S, opt_g unused in W4S
+    int has_opt_g, has_opt_d;
+    float *a, *b;           // fixed input batches: real images / domain A, B / content, style
+    long a_size, b_size;
+    float loss[2];          // of the last step, to check they are finite
+    union {
+        struct { DcganG g; DcganD d; } w1;
+        struct { UNet g; PatchGan d; } w2;
+        struct { ResnetGen g_ab, g_ba; PatchGan d_a, d_b; } w3;
+        struct { VggEncoder enc; AdainDecoder dec; } w4;
+    } m;
+} Bench;
 
-static void w1_init(W1 *w, int seed) {
-    rng_seed(&w->rng, (uint64_t)seed);
-    tape_init(&w->tape);
-    dcgan_g_init(&w->g, &w->rng);
-    dcgan_d_init(&w->d, &w->rng);
-    optim_adam_init(&w->opt_g, &w->g.ps, 2e-4f, 0.5f, 0.999f, 1e-8f);
-    optim_adam_init(&w->opt_d, &w->d.ps, 2e-4f, 0.5f, 0.999f, 1e-8f);
-    w->real = malloc(sizeof(float) * W1_B * 28 * 28);
-    if (!w->real) { fprintf(stderr, "bench: out of memory\n"); exit(1); }
-    rng_fill_uniform(&w->rng, w->real, W1_B * 28 * 28, -1.0f, 1.0f);
+// A fixed batch of shape (B, C, H, W), uniform in [lo, hi), like torch.rand.
+static float *fixed_batch(Bench *w, long *size, int B, int C, int H, int W, float lo, float hi) {
+    *size = (long)B * C * H * W;
+    float *x = xmalloc(sizeof(float) * *size);
+    rng_fill_uniform(&w->rng, x, (int)*size, lo, hi);
+    return x;
 }
 
-static void w1_free(W1 *w) {
-    free(w->real);
-    optim_free(&w->opt_g);
-    optim_free(&w->opt_d);
-    paramset_free(&w->g.ps);
-    paramset_free(&w->d.ps);
-    tape_free(&w->tape);
+// A leaf on the step's tape holding a copy of a fixed batch.
+static Tensor *batch_tensor(Tape *tp, const float *src, int B, int C, int H, int W) {
+    Tensor *t = tape_tensor(tp, 4, (int[]){B, C, H, W}, 0);
+    memcpy(t->data, src, sizeof(float) * t->size);
+    return t;
 }
 
-static Tensor *w1_noise(W1 *w) {
-    Tensor *z = tape_tensor(&w->tape, 2, (int[]){W1_B, W1_Z}, 0);
-    rng_fill_normal(&w->rng, z->data, W1_B * W1_Z, 0.0f, 1.0f);
+// ---------------------------------------------------------------- FLOPs
+// MACs of one forward pass, counted as torch_workloads.py counts them: the
+// tape runs the net with counting stand-ins for the convolution kernels
+// (no arithmetic, real shapes), on a tape of its own under no_grad, so the
+// count costs neither time nor the step's memory. Linear layers are not in
+// the kernel table; W1 adds its two from the layer shapes.
+
+static double counted_macs;
+
+// B * OC * OH * OW * C * K * K, padding included (what im2col + GEMM computes)
+static void count_conv2d(float *out, float *col, const float *inp, const float *weight,
+                         const float *bias, const ConvGeom *g) {
+    (void)out, (void)col, (void)inp, (void)weight, (void)bias;
+    counted_macs += (double)g->B * g->OC * g->OH * g->OW * g->C * g->K * g->K;
+}
+
+// B * C * H * W * OC * K * K, for an input of H x W
+static void count_conv_transpose2d(float *out, float *col, const float *inp, const float *weight,
+                                   const float *bias, const ConvGeom *g) {
+    (void)out, (void)col, (void)inp, (void)weight, (void)bias;
+    counted_macs += (double)g->B * g->C * g->H * g->W * g->OC * g->K * g->K;
+}
+
+typedef Tensor *(*ForwardFn)(Bench *w, Tape *tp, Tensor *x);
+
+static double forward_macs(Bench *w, ForwardFn forward, int B, int C, int H, int W) {
+    const TapeKernels counting = {
+        .conv2d_forward = count_conv2d,
+        .conv2d_backward = conv2d_backward,
+        .conv_transpose2d_forward = count_conv_transpose2d,
+        .conv_transpose2d_backward = conv_transpose2d_backward,
+        .batchnorm_forward_train = batchnorm_forward_train,
+        .batchnorm_backward = batchnorm_backward,
+    };
+    Tape tp;
+    tape_init(&tp);
+    tape_set_no_grad(&tp, 1);
+    tape_use_kernels(&counting);
+    counted_macs = 0;
+    forward(w, &tp, tape_tensor(&tp, 4, (int[]){B, C, H, W}, 0));
+    tape_use_kernels(NULL);
+    tape_free(&tp);
+    return counted_macs;
+}
+
+static void add_net(Bench *w, const char *name, long params, int batch, double fwd_macs,
+                    int passes) {
+    w->nets[w->n_nets++] = (NetBudget){name, params, batch, fwd_macs, passes};
+}
+
+// Prints the params and flops lines; returns FLOPs per step.
+static double report(const Bench *w, const char *workload) {
+    for (int i = 0; i < w->n_nets; i++)
+        printf("%s params net=%s count=%ld\n", workload, w->nets[i].name, w->nets[i].params);
+    double flops = 0;
+    for (int i = 0; i < w->n_nets; i++) {
+        const NetBudget *n = &w->nets[i];
+        printf("%s flops net=%s batch=%d fwd_gflop=%.6f passes=%d\n", workload, n->name,
+               n->batch, 2 * n->fwd_macs / 1e9, n->passes);
+        flops += 2 * n->fwd_macs * n->passes;
+    }
+    printf("%s flops gflop_per_step=%.6f\n", workload, flops / 1e9);
+    return flops;
+}
+
+// Adam with the GAN betas (0.5, 0.999), lr 2e-4, unless a workload says otherwise.
+static void gan_optimizers(Bench *w) {
+    optim_adam_init(&w->opt_g, &w->ps_g, 2e-4f, 0.5f, 0.999f, 1e-8f);
+    optim_adam_init(&w->opt_d, &w->ps_d, 2e-4f, 0.5f, 0.999f, 1e-8f);
+    w->has_opt_g = w->has_opt_d = 1;
+}
+
+static Tensor *bce_to(Tape *tp, Tensor *logits, float label) {
+    return tape_bce_with_logits(tp, logits, tape_full_like(tp, logits, label));
+}
+
+static Tensor *mse_to(Tape *tp, Tensor *x, float label) {
+    return tape_mse(tp, x, tape_full_like(tp, x, label));
+}
+
+// ---------------------------------------------------------------- W1 dcgan-fmnist
+
+enum { W1_B = 64 };
+
+static Tensor *w1_g_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return dcgan_g_forward(&w->m.w1.g, tp, tensor_reshape(tp, x, 2, (int[]){x->shape[0], 100}), 1);
+}
+
+static Tensor *w1_d_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return dcgan_d_forward(&w->m.w1.d, tp, x, 1);
+}
+
+// Linear layers: B * IN * OUT
+static double linear_macs(const Linear *l, int B) {
+    return (double)B * l->weight->shape[0] * l->weight->shape[1];
+}
+
+static void w1_init(Bench *w) {
+    DcganConfig cfg = dcgan_config_w1();
+    dcgan_g_init(&w->m.w1.g, &w->ps_g, "g", &cfg, &w->rng);
+    dcgan_d_init(&w->m.w1.d, &w->ps_d, "d", &cfg, &w->rng);
+    gan_optimizers(w);
+    w->batch = W1_B;
+    w->a = fixed_batch(w, &w->a_size, W1_B, 1, 28, 28, -1.0f, 1.0f);
+    add_net(w, "G", w->ps_g.size, W1_B,
+            forward_macs(w, w1_g_fwd, W1_B, 100, 1, 1) + linear_macs(&w->m.w1.g.fc, W1_B), 1 + 3);
+    add_net(w, "D", w->ps_d.size, W1_B,
+            forward_macs(w, w1_d_fwd, W1_B, 1, 28, 28) + linear_macs(&w->m.w1.d.fc, W1_B), 3 + 3 + 2);
+}
+
+static Tensor *w1_noise(Bench *w) {
+    Tensor *z = tape_tensor(&w->tape, 2, (int[]){W1_B, 100}, 0);
+    rng_fill_normal(&w->rng, z->data, (int)z->size, 0.0f, 1.0f);
     return z;
 }
 
 // One D update on 64 real + 64 fake (two batches), then one G update on 64
 // fresh z with D frozen; the non-saturating G loss.
-static void w1_step(W1 *w) {
+static void w1_step(Bench *w) {
     Tape *tp = &w->tape;
+    DcganG *g = &w->m.w1.g;
+    DcganD *d = &w->m.w1.d;
     tape_reset(tp);
 
     int was = tape_set_no_grad(tp, 1);
-    Tensor *fake = dcgan_g_forward(tp, &w->g, w1_noise(w));
+    Tensor *fake = dcgan_g_forward(g, tp, w1_noise(w), 1);
     tape_set_no_grad(tp, was);
-    Tensor *real = tape_tensor(tp, 4, (int[]){W1_B, 1, 28, 28}, 0);
-    memcpy(real->data, w->real, sizeof(float) * real->size);
+    Tensor *real = batch_tensor(tp, w->a, W1_B, 1, 28, 28);
 
-    paramset_set_requires_grad(&w->d.ps, 1);
-    paramset_zero_grad(&w->d.ps);
-    Tensor *d_real = dcgan_d_forward(tp, &w->d, real);
-    Tensor *d_fake = dcgan_d_forward(tp, &w->d, fake);
-    Tensor *loss_d = tape_add(tp, tape_bce_with_logits(tp, d_real, tape_full_like(tp, d_real, 1.0f)),
-                              tape_bce_with_logits(tp, d_fake, tape_full_like(tp, d_fake, 0.0f)));
+    paramset_set_requires_grad(&w->ps_d, 1);
+    paramset_zero_grad(&w->ps_d);
+    Tensor *loss_d = tape_add(tp, bce_to(tp, dcgan_d_forward(d, tp, real, 1), 1.0f),
+                              bce_to(tp, dcgan_d_forward(d, tp, fake, 1), 0.0f));
     tape_backward(tp, loss_d);
-    optim_step(&w->opt_d, &w->d.ps);
+    optim_step(&w->opt_d, &w->ps_d);
 
-    paramset_set_requires_grad(&w->d.ps, 0);
-    paramset_zero_grad(&w->g.ps);
-    Tensor *d_gen = dcgan_d_forward(tp, &w->d, dcgan_g_forward(tp, &w->g, w1_noise(w)));
-    Tensor *loss_g = tape_bce_with_logits(tp, d_gen, tape_full_like(tp, d_gen, 1.0f));
+    paramset_set_requires_grad(&w->ps_d, 0);
+    paramset_zero_grad(&w->ps_g);
+    Tensor *loss_g = bce_to(tp, dcgan_d_forward(d, tp, dcgan_g_forward(g, tp, w1_noise(w), 1), 1), 1.0f);
     tape_backward(tp, loss_g);
-    optim_step(&w->opt_g, &w->g.ps);
+    optim_step(&w->opt_g, &w->ps_g);
 
-    w->loss_d = loss_d->data[0];
-    w->loss_g = loss_g->data[0];
+    w->loss[0] = loss_d->data[0];
+    w->loss[1] = loss_g->data[0];
 }
 
-// Prints the params and flops lines; returns FLOPs per step.
-static double w1_report(W1 *w) {
-    int B = W1_B;
-    double g = linear_macs(&w->g.fc, B) + conv_transpose2d_macs(&w->g.up1, B, 7, 7)
-             + conv_transpose2d_macs(&w->g.up2, B, 14, 14);
-    double d = conv2d_macs(&w->d.c1, B, 28, 28) + conv2d_macs(&w->d.c2, B, 14, 14)
-             + linear_macs(&w->d.fc, B);
-    int g_passes = 1 + 3, d_passes = 3 + 3 + 2;   // see torch_workloads.py
-    printf("W1 params net=G count=%ld\n", w->g.ps.size);
-    printf("W1 params net=D count=%ld\n", w->d.ps.size);
-    printf("W1 flops net=G batch=%d fwd_gflop=%.6f passes=%d\n", B, 2 * g / 1e9, g_passes);
-    printf("W1 flops net=D batch=%d fwd_gflop=%.6f passes=%d\n", B, 2 * d / 1e9, d_passes);
-    double flops = 2 * (g_passes * g + d_passes * d);
-    printf("W1 flops gflop_per_step=%.6f\n", flops / 1e9);
-    return flops;
+// ---------------------------------------------------------------- W2 pix2pix-64
+
+enum { W2_B = 8, W2_HW = 64 };
+
+static Tensor *w2_g_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return unet_forward(&w->m.w2.g, tp, x, 1, &w->rng);
+}
+
+static Tensor *w2_d_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return patchgan_forward(&w->m.w2.d, tp, x, 1);
+}
+
+static void w2_init(Bench *w) {
+    UNetConfig gc = unet_config_w2();
+    PatchGanConfig dc = patchgan_config_w2();
+    unet_init(&w->m.w2.g, &w->ps_g, "g", &gc, &w->rng);
+    patchgan_init(&w->m.w2.d, &w->ps_d, "d", &dc, &w->rng);
+    gan_optimizers(w);
+    w->batch = W2_B;
+    w->a = fixed_batch(w, &w->a_size, W2_B, 3, W2_HW, W2_HW, -1.0f, 1.0f);
+    w->b = fixed_batch(w, &w->b_size, W2_B, 3, W2_HW, W2_HW, -1.0f, 1.0f);
+    add_net(w, "G", w->ps_g.size, W2_B, forward_macs(w, w2_g_fwd, W2_B, 3, W2_HW, W2_HW), 3);
+    add_net(w, "D", w->ps_d.size, W2_B, forward_macs(w, w2_d_fwd, W2_B, 6, W2_HW, W2_HW), 3 + 3 + 2);
+}
+
+// fake = G(A); D update on 0.5 (BCE(D(A,B), 1) + BCE(D(A,fake), 0)); then
+// G update on BCE(D(A,fake), 1) + 100 L1(fake, B) with D frozen.
+static void w2_step(Bench *w) {
+    Tape *tp = &w->tape;
+    UNet *g = &w->m.w2.g;
+    PatchGan *d = &w->m.w2.d;
+    tape_reset(tp);
+    Tensor *A = batch_tensor(tp, w->a, W2_B, 3, W2_HW, W2_HW);
+    Tensor *B = batch_tensor(tp, w->b, W2_B, 3, W2_HW, W2_HW);
+    Tensor *fake = unet_forward(g, tp, A, 1, &w->rng);
+
+    paramset_set_requires_grad(&w->ps_d, 1);
+    paramset_zero_grad(&w->ps_d);
+    Tensor *d_real = patchgan_forward(d, tp, tape_concat_channels(tp, A, B), 1);
+    Tensor *d_fake = patchgan_forward(d, tp, tape_concat_channels(tp, A, tensor_detach(tp, fake)), 1);
+    Tensor *loss_d = tape_scale(tp, tape_add(tp, bce_to(tp, d_real, 1.0f), bce_to(tp, d_fake, 0.0f)),
+                                0.5f);
+    tape_backward(tp, loss_d);
+    optim_step(&w->opt_d, &w->ps_d);
+
+    paramset_set_requires_grad(&w->ps_d, 0);
+    paramset_zero_grad(&w->ps_g);
+    Tensor *d_gen = patchgan_forward(d, tp, tape_concat_channels(tp, A, fake), 1);
+    Tensor *loss_g = tape_add(tp, bce_to(tp, d_gen, 1.0f), tape_scale(tp, tape_l1(tp, fake, B), 100.0f));
+    tape_backward(tp, loss_g);
+    optim_step(&w->opt_g, &w->ps_g);
+
+    w->loss[0] = loss_d->data[0];
+    w->loss[1] = loss_g->data[0];
+}
+
+// ---------------------------------------------------------------- W3 cyclegan-64
+
+enum { W3_HW = 64 };
+
+static Tensor *w3_g_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return resnet_gen_forward(&w->m.w3.g_ab, tp, x, 1);
+}
+
+static Tensor *w3_d_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return patchgan_forward(&w->m.w3.d_a, tp, x, 1);
+}
+
+// Both generators in one ParamSet and both discriminators in another: one
+// Adam each, as in the CycleGAN code.
+static void w3_init(Bench *w) {
+    ResnetGenConfig gc = resnet_gen_config_w3();
+    PatchGanConfig dc = patchgan_config_w3();
+    resnet_gen_init(&w->m.w3.g_ab, &w->ps_g, "g_ab", &gc, &w->rng);
+    resnet_gen_init(&w->m.w3.g_ba, &w->ps_g, "g_ba", &gc, &w->rng);
+    patchgan_init(&w->m.w3.d_a, &w->ps_d, "d_a", &dc, &w->rng);
+    patchgan_init(&w->m.w3.d_b, &w->ps_d, "d_b", &dc, &w->rng);
+    gan_optimizers(w);
+    w->batch = 1;
+    w->a = fixed_batch(w, &w->a_size, 1, 3, W3_HW, W3_HW, -1.0f, 1.0f);
+    w->b = fixed_batch(w, &w->b_size, 1, 3, W3_HW, W3_HW, -1.0f, 1.0f);
+    double g = forward_macs(w, w3_g_fwd, 1, 3, W3_HW, W3_HW);
+    double d = forward_macs(w, w3_d_fwd, 1, 3, W3_HW, W3_HW);
+    long gp = resnet_gen_param_count(&gc), dp = patchgan_param_count(&dc);
+    add_net(w, "G_AB", gp, 1, g, 9);
+    add_net(w, "G_BA", gp, 1, g, 9);
+    add_net(w, "D_A", dp, 1, d, 2 + 3 + 3);
+    add_net(w, "D_B", dp, 1, d, 2 + 3 + 3);
+}
+
+// G update (D's frozen): adversarial (LSGAN) + 10 cycle + 5 identity; then
+// D update: 0.5 (MSE(D(real), 1) + MSE(D(fake), 0)) for each domain, no pool.
+static void w3_step(Bench *w) {
+    Tape *tp = &w->tape;
+    ResnetGen *g_ab = &w->m.w3.g_ab, *g_ba = &w->m.w3.g_ba;
+    PatchGan *d_a = &w->m.w3.d_a, *d_b = &w->m.w3.d_b;
+    tape_reset(tp);
+    Tensor *A = batch_tensor(tp, w->a, 1, 3, W3_HW, W3_HW);
+    Tensor *B = batch_tensor(tp, w->b, 1, 3, W3_HW, W3_HW);
+
+    paramset_set_requires_grad(&w->ps_d, 0);
+    paramset_zero_grad(&w->ps_g);
+    Tensor *fake_b = resnet_gen_forward(g_ab, tp, A, 1);
+    Tensor *rec_a = resnet_gen_forward(g_ba, tp, fake_b, 1);
+    Tensor *fake_a = resnet_gen_forward(g_ba, tp, B, 1);
+    Tensor *rec_b = resnet_gen_forward(g_ab, tp, fake_a, 1);
+    Tensor *idt_b = resnet_gen_forward(g_ab, tp, B, 1);
+    Tensor *idt_a = resnet_gen_forward(g_ba, tp, A, 1);
+    Tensor *adv = tape_add(tp, mse_to(tp, patchgan_forward(d_b, tp, fake_b, 1), 1.0f),
+                           mse_to(tp, patchgan_forward(d_a, tp, fake_a, 1), 1.0f));
+    Tensor *cycle = tape_add(tp, tape_l1(tp, rec_a, A), tape_l1(tp, rec_b, B));
+    Tensor *idt = tape_add(tp, tape_l1(tp, idt_b, B), tape_l1(tp, idt_a, A));
+    Tensor *loss_g = tape_add(tp, adv, tape_add(tp, tape_scale(tp, cycle, 10.0f),
+                                                tape_scale(tp, idt, 5.0f)));
+    tape_backward(tp, loss_g);
+    optim_step(&w->opt_g, &w->ps_g);
+
+    paramset_set_requires_grad(&w->ps_d, 1);
+    paramset_zero_grad(&w->ps_d);
+    Tensor *la = tape_add(tp, mse_to(tp, patchgan_forward(d_a, tp, A, 1), 1.0f),
+                          mse_to(tp, patchgan_forward(d_a, tp, tensor_detach(tp, fake_a), 1), 0.0f));
+    Tensor *lb = tape_add(tp, mse_to(tp, patchgan_forward(d_b, tp, B, 1), 1.0f),
+                          mse_to(tp, patchgan_forward(d_b, tp, tensor_detach(tp, fake_b), 1), 0.0f));
+    Tensor *loss_d = tape_scale(tp, tape_add(tp, la, lb), 0.5f);
+    tape_backward(tp, loss_d);
+    optim_step(&w->opt_d, &w->ps_d);
+
+    w->loss[0] = loss_g->data[0];
+    w->loss[1] = loss_d->data[0];
+}
+
+// ---------------------------------------------------------------- W4 adain-128, W4S
+
+enum { W4_B = 4, W4_HW = 128, W4S_HW = 256 };
+
+static Tensor *w4_enc_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return vgg_encoder_forward(&w->m.w4.enc, tp, x, NULL);
+}
+
+static Tensor *w4_dec_fwd(Bench *w, Tape *tp, Tensor *x) {
+    return adain_decoder_forward(&w->m.w4.dec, tp, x);
+}
+
+// The decoder trains (ps_g); the encoder is frozen (ps_d, never stepped).
+static void w4_nets(Bench *w, int B, int hw, int enc_passes, int dec_passes) {
+    VggConfig cfg = vgg_config_w4();
+    adain_decoder_init(&w->m.w4.dec, &w->ps_g, "dec", &cfg, &w->rng);
+    vgg_encoder_init(&w->m.w4.enc, &w->ps_d, "enc", &cfg, &w->rng);
+    w->batch = B;
+    w->a = fixed_batch(w, &w->a_size, B, 3, hw, hw, 0.0f, 1.0f);
+    w->b = fixed_batch(w, &w->b_size, B, 3, hw, hw, 0.0f, 1.0f);
+    add_net(w, "encoder", w->ps_d.size, B, forward_macs(w, w4_enc_fwd, B, 3, hw, hw), enc_passes);
+    add_net(w, "decoder", w->ps_g.size, B, forward_macs(w, w4_dec_fwd, B, 512, hw / 8, hw / 8),
+            dec_passes);
+}
+
+static void w4_init(Bench *w) {
+    w4_nets(w, W4_B, W4_HW, 1 + 1 + 2, 3);
+    optim_adam_init(&w->opt_g, &w->ps_g, 1e-4f, 0.9f, 0.999f, 1e-8f);
+    w->has_opt_g = 1;
+}
+
+static void w4s_init(Bench *w) {
+    w4_nets(w, 1, W4S_HW, 2, 1);
+}
+
+// MSE of the channel means + MSE of the channel stds of two feature maps.
+static Tensor *style_term(Tape *tp, Tensor *g, Tensor *s) {
+    Tensor *gs = tape_mean_std_hw(tp, g, 1e-5f), *ss = tape_mean_std_hw(tp, s, 1e-5f);
+    return tape_add(tp, tape_mse(tp, tensor_slice(tp, gs, 0, 1), tensor_slice(tp, ss, 0, 1)),
+                    tape_mse(tp, tensor_slice(tp, gs, 1, 1), tensor_slice(tp, ss, 1, 1)));
+}
+
+// Encoder on content and style without gradients, AdaIN, decoder, encoder
+// on the output; content + 10 style loss; backward to the decoder; Adam.
+static void w4_step(Bench *w) {
+    Tape *tp = &w->tape;
+    VggEncoder *enc = &w->m.w4.enc;
+    tape_reset(tp);
+    Tensor *s_feats[VGG_LEVELS], *g_feats[VGG_LEVELS];
+    int was = tape_set_no_grad(tp, 1);
+    Tensor *c4 = vgg_encoder_forward(enc, tp, batch_tensor(tp, w->a, W4_B, 3, W4_HW, W4_HW), NULL);
+    vgg_encoder_forward(enc, tp, batch_tensor(tp, w->b, W4_B, 3, W4_HW, W4_HW), s_feats);
+    Tensor *t = adain(tp, c4, s_feats[VGG_LEVELS - 1], 1e-5f);
+    tape_set_no_grad(tp, was);
+
+    paramset_zero_grad(&w->ps_g);
+    vgg_encoder_forward(enc, tp, adain_decoder_forward(&w->m.w4.dec, tp, t), g_feats);
+    Tensor *style = style_term(tp, g_feats[0], s_feats[0]);
+    for (int k = 1; k < VGG_LEVELS; k++) style = tape_add(tp, style, style_term(tp, g_feats[k], s_feats[k]));
+    Tensor *loss = tape_add(tp, tape_mse(tp, g_feats[VGG_LEVELS - 1], t), tape_scale(tp, style, 10.0f));
+    tape_backward(tp, loss);
+    optim_step(&w->opt_g, &w->ps_g);
+
+    w->loss[0] = w->loss[1] = loss->data[0];
+}
+
+// One stylisation at 256x256, no gradients: encoder twice, AdaIN, decoder.
+static void w4s_step(Bench *w) {
+    Tape *tp = &w->tape;
+    VggEncoder *enc = &w->m.w4.enc;
+    tape_reset(tp);
+    int was = tape_set_no_grad(tp, 1);
+    Tensor *c4 = vgg_encoder_forward(enc, tp, batch_tensor(tp, w->a, 1, 3, W4S_HW, W4S_HW), NULL);
+    Tensor *s4 = vgg_encoder_forward(enc, tp, batch_tensor(tp, w->b, 1, 3, W4S_HW, W4S_HW), NULL);
+    Tensor *img = adain_decoder_forward(&w->m.w4.dec, tp, adain(tp, c4, s4, 1e-5f));
+    tape_set_no_grad(tp, was);
+    // a finite output stands for the "losses" of the training workloads
+    w->loss[0] = img->data[0];
+    w->loss[1] = img->data[img->size - 1];
+}
+
+// ---------------------------------------------------------------- workloads
+
+typedef struct {
+    const char *name;
+    void (*init)(Bench *w);
+    void (*step)(Bench *w);
+} Workload;
+
+static const Workload WORKLOADS[] = {
+    {"W1", w1_init, w1_step},
+    {"W2", w2_init, w2_step},
+    {"W3", w3_init, w3_step},
+    {"W4", w4_init, w4_step},
+    {"W4S", w4s_init, w4s_step},
+};
+
+static void bench_init(Bench *w, const Workload *wl, int seed) {
+    memset(w, 0, sizeof *w);
+    rng_seed(&w->rng, (uint64_t)seed);
+    tape_init(&w->tape);
+    paramset_init(&w->ps_g);
+    paramset_init(&w->ps_d);
+    wl->init(w);
+}
+
+static void bench_free(Bench *w) {
+    if (w->has_opt_g) optim_free(&w->opt_g);
+    if (w->has_opt_d) optim_free(&w->opt_d);
+    paramset_free(&w->ps_g);
+    paramset_free(&w->ps_d);
+    tape_free(&w->tape);
+    free(w->a);
+    free(w->b);
 }
 
 // ---------------------------------------------------------------- comparing with PyTorch
@@ -253,7 +546,8 @@ int main(int argc, char **argv) {
     const char *workload = "W1";
     const char *torch_file = "";
     int warmup = 2;
-    args_add_choice(&args, "workload", &workload, "W1", "the workload (bench/README.md)");
+    args_add_choice(&args, "workload", &workload, "W1|W2|W3|W4|W4S",
+                    "the workload (bench/README.md)");
     args_add_int(&args, "warmup", &warmup, "untimed steps before the timed ones");
     args_add_string(&args, "torch", &torch_file,
                     "output of torch_workloads.py: print the speed ratio to PyTorch");
@@ -265,42 +559,46 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: need --steps >= 1, --warmup >= 0, --threads >= 0\n");
         return 2;
     }
+    const Workload *wl = NULL;
+    for (size_t i = 0; i < sizeof WORKLOADS / sizeof WORKLOADS[0]; i++)
+        if (strcmp(WORKLOADS[i].name, workload) == 0) wl = &WORKLOADS[i];
     compute_set_threads(args.threads);
     int threads = compute_threads();
 
     double base = rss_mb();
-    W1 w;
-    w1_init(&w, args.seed);
-    double flops = w1_report(&w);
+    static Bench w;   // large (every model's layer structs): not on the stack
+    bench_init(&w, wl, args.seed);
+    double flops = report(&w, wl->name);
     fflush(stdout);
 
-    for (int i = 0; i < warmup; i++) w1_step(&w);
-    double *ms = malloc(sizeof(double) * args.steps);
-    if (!ms) { fprintf(stderr, "bench: out of memory\n"); return 1; }
+    for (int i = 0; i < warmup; i++) wl->step(&w);
+    double *ms = xmalloc(sizeof(double) * args.steps);
     for (int i = 0; i < args.steps; i++) {
         double t0 = now_ms();
-        w1_step(&w);
+        wl->step(&w);
         ms[i] = now_ms() - t0;
     }
-    if (!isfinite(w.loss_d) || !isfinite(w.loss_g)) {
-        fprintf(stderr, "bench: W1's losses are not finite (D %g, G %g)\n", w.loss_d, w.loss_g);
+    if (!isfinite(w.loss[0]) || !isfinite(w.loss[1])) {
+        fprintf(stderr, "bench: %s's step output is not finite (%g, %g)\n", wl->name, w.loss[0],
+                w.loss[1]);
         return 1;
     }
     qsort(ms, args.steps, sizeof(double), compare_double);
     double med = args.steps % 2 ? ms[args.steps / 2]
                                 : 0.5 * (ms[args.steps / 2 - 1] + ms[args.steps / 2]);
-    printf("W1 time impl=c threads=%d batch=%d steps=%d ms_per_step=%.2f ms_min=%.2f "
+    printf("%s time impl=c threads=%d batch=%d steps=%d ms_per_step=%.2f ms_min=%.2f "
            "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f max_rss_mb=%.1f base_rss_mb=%.1f\n",
-           threads, W1_B, args.steps, med, ms[0], W1_B / (med / 1e3), flops / 1e9,
+           wl->name, threads, w.batch, args.steps, med, ms[0], w.batch / (med / 1e3), flops / 1e9,
            flops / 1e9 / (med / 1e3), peak_rss_mb(), base);
     if (torch_file[0]) {
-        double t = torch_ms(torch_file, "W1", threads);
+        double t = torch_ms(torch_file, wl->name, threads);
         if (t > 0)
-            printf("W1 ratio threads=%d torch_ms=%.2f c_ms=%.2f speedup=%.2f\n", threads, t, med, t / med);
+            printf("%s ratio threads=%d torch_ms=%.2f c_ms=%.2f speedup=%.2f\n", wl->name, threads,
+                   t, med, t / med);
         else
-            printf("# W1: no PyTorch time for %d threads in %s\n", threads, torch_file);
+            printf("# %s: no PyTorch time for %d threads in %s\n", wl->name, threads, torch_file);
     }
     free(ms);
-    w1_free(&w);
+    bench_free(&w);
     return 0;
 }
