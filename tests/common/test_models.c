@@ -410,7 +410,7 @@ Test(models, vgg_encoder_matches_torch_and_stays_frozen) {
     Tensor *loss = NULL;
     long at = 0;
     for (int k = 0; k < VGG_LEVELS; k++) {
-        char what[16];
+        char what[32];
         snprintf(what, sizeof what, "relu%d_1", k + 1);
         check_close(what, feats[k]->data, y + at, feats[k]->size, ATOL, RTOL);
         Tensor *l = probe_loss(&tp, feats[k], probe + at);
