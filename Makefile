@@ -220,9 +220,11 @@ help:
 	@echo "                             (Gradescope) and junit.xml; TESTS_DIR=path adds private tests"
 	@echo "  make gradescope            build/gradescope/autograder.zip (setup.sh, run_autograder)"
 	@echo "maintainer:"
-	@echo "  make test                  library tests, every lesson on solutions/, the stub check, the harness"
+	@echo "  make test                  library tests, every lesson on solutions/, the stub check, the harness,"
+	@echo "                            crash safety (tests/reliability), make asan"
 	@echo "  make refdata               regenerate tests/ref/data with PyTorch (python3-torch)"
-	@echo "  make asan                  the library's tests under AddressSanitizer + UBSan"
+	@echo "  make asan                  library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan"
+	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
 	@echo "  make debug                 the library's tests built -O0 -g"
 	@echo "  make bench                 the reference workloads: ms/step of the library (and PyTorch's, with the ratio)"
 	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
@@ -248,13 +250,15 @@ test:
 	@echo "== the library's tests"
 	-timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2 --xml=$(REPORTS)/common.xml
 	@$(MAKE) --no-print-directory -k test-lessons stub-check lint-tests test-harness || true
+	@$(MAKE) --no-print-directory -k test-reliability asan-run || true
 	@echo "== summary"
 	@$(TALLY_TOOL) $(if $(wildcard $(REPORTS)/build.count),--counts $(REPORTS)/build.count) \
 	  --xml $(REPORTS)/common.xml \
 	  $(foreach L,$(LESSONS),--xml $(REPORTS)/$(L).xml) \
 	  $(if $(LESSONS),--counts $(REPORTS)/solutions.count --counts $(REPORTS)/stubs.count) \
 	  --counts $(REPORTS)/lint.count \
-	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count
+	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count \
+	  --counts $(REPORTS)/reliability.count $(SAN_TALLY)
 
 test-common: $(COMMON_TEST_BIN)
 	timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2
@@ -395,12 +399,149 @@ gradescope:
 	@cd $(GRADESCOPE)/zip && zip -qr ../autograder.zip setup.sh run_autograder course
 	@echo "gradescope: wrote $(GRADESCOPE)/autograder.zip ($$(du -h $(GRADESCOPE)/autograder.zip | cut -f1)); upload it as the autograder"
 
-# ---------------------------------------------------------------- variants
+# ---------------------------------------------------------------- reliability
+
+# Crash safety of a training run (tests/reliability/run.sh): a tiny GAN killed
+# with SIGKILL at random moments resumes to the uninterrupted run's log and
+# final checkpoint byte for byte; NaN/Inf, unwritable-folder and disk checks.
+RELIABILITY_BIN := $(LIB_BUILD)/reliability/train_tiny
+
+$(RELIABILITY_BIN): tests/reliability/train_tiny.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+test-reliability: $(RELIABILITY_BIN)
+	@mkdir -p $(REPORTS)
+	@echo "== crash safety: kill -9 and resume, divergence, output folder and disk"
+	@tests/reliability/run.sh $(RELIABILITY_BIN) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
+
+# Sanitizers: the library's tests, every lesson's tests on solutions/ and the
+# fuzz corpora (below), built with gcc's AddressSanitizer + UBSan in
+# $(BUILD)/asan. Criterion's runner itself leaks 240 bytes under LeakSanitizer
+# when it runs tests in parallel (-j2), so these run with -j1 (no suppression).
+SAN_BUILD := $(BUILD)/asan
+SAN_OPT   := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_MAKE  := $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) LIB_BUILD=$(SAN_BUILD) \
+             REPORTS=$(REPORTS) OPT="$(SAN_OPT)" EXTRA_LDFLAGS="-fsanitize=address,undefined"
+SAN_BINS  := $(SAN_BUILD)/tests/common $(foreach L,$(LESSONS),$(SAN_BUILD)/solutions/$(L)/test)
+# tally's arguments for what asan-run writes (a missing report counts as a failure)
+SAN_TALLY := --xml $(REPORTS)/asan-common.xml $(foreach L,$(LESSONS),--xml $(REPORTS)/asan-$(L).xml) \
+             --counts $(REPORTS)/fuzz-replay.count
+
+asan-run:
+	@mkdir -p $(REPORTS)
+	@echo "== sanitizers (ASan + UBSan): the library's tests, the lessons' on solutions/, the fuzz corpora"
+	@$(SAN_MAKE) -k $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS)) $(SAN_BINS) || true
+	-timeout $(TEST_TIMEOUT) $(SAN_BUILD)/tests/common -j1 --xml=$(REPORTS)/asan-common.xml
+	-@for L in $(LESSONS); do \
+	  echo "timeout $(TEST_TIMEOUT) $(SAN_BUILD)/solutions/$$L/test -j1 --xml=$(REPORTS)/asan-$$L.xml"; \
+	  timeout $(TEST_TIMEOUT) $(SAN_BUILD)/solutions/$$L/test -j1 --xml=$(REPORTS)/asan-$$L.xml; \
+	done
+	-@$(SAN_MAKE) fuzz-replay
 
 asan:
-	$(MAKE) --no-print-directory BUILD=build/asan \
-	  OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test-common
+	@rm -f $(REPORTS)/asan-*.xml $(REPORTS)/fuzz-replay.count
+	@$(MAKE) --no-print-directory $(TALLY_TOOL) >/dev/null
+	@$(MAKE) --no-print-directory asan-run
+	@$(TALLY_TOOL) $(SAN_TALLY)
+
+# Fuzzing. One target per reader in tests/fuzz/fuzz_<reader>.c, a seed
+# corpus of valid files in tests/fuzz/corpus/<reader>/, and the inputs that
+# once crashed a reader in tests/fuzz/regressions/<reader>/.
+FUZZ_TARGETS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS  ?= 120
+FUZZ_MAX_LEN  ?= 16384
+FUZZ_BUILD    := $(LIB_BUILD)/fuzz
+FUZZ_PACKAGES := clang libclang-rt-14-dev libomp-14-dev
+# libFuzzer needs clang: the library is rebuilt with coverage, ASan and UBSan.
+FUZZ_CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer -fopenmp -Icommon \
+                 -isystem $(BLIS_INC) -MMD -MP -fsanitize=fuzzer-no-link,address,undefined \
+                 -fno-sanitize-recover=undefined
+
+$(FUZZ_BUILD)/.deps-ok:
+	@missing=""; \
+	for p in $(FUZZ_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "fuzz: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing || exit 1; \
+	  else echo "fuzz: needs$$missing: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+# A file clang rejects (gcc extensions) is built by gcc without instrumentation,
+# with clang's complaint shown: only that file loses coverage.
+$(FUZZ_BUILD)/obj/%.o: %.c | $(LIB_BUILD)/.deps-ok $(FUZZ_BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -c $< -o $@ || { \
+	  echo "fuzz: clang cannot compile $<: built by gcc without coverage or sanitizers"; \
+	  $(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -g -fopenmp -Icommon -isystem $(BLIS_INC) -c $< -o $@; }
+
+$(FUZZ_BUILD)/libcommon.a: $(COMMON_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libcommon.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+# The replay driver: the same targets with gcc (+ the sanitizer flags when
+# built by asan-run) and a plain main() instead of libFuzzer.
+FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(LIB_BUILD)/fuzz-replay/%)
+
+$(LIB_BUILD)/fuzz-replay/%: $(LIB_BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB_BUILD)/obj/tests/fuzz/replay.o \
+                            $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o) \
+            $(FUZZ_TARGETS:%=$(LIB_BUILD)/obj/tests/fuzz/fuzz_%.o)
+
+# Every seed and every regression input through every reader; one count per reader.
+fuzz-replay: $(FUZZ_REPLAY_BINS)
+	@mkdir -p $(REPORTS)
+	@p=0; f=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  dirs=tests/fuzz/corpus/$$t; [ -d tests/fuzz/regressions/$$t ] && dirs="$$dirs tests/fuzz/regressions/$$t"; \
+	  if timeout 600 $(LIB_BUILD)/fuzz-replay/$$t $$dirs; then p=$$((p+1)); \
+	  else f=$$((f+1)); echo "fuzz-replay FAIL $$t: an input above crashed the reader"; fi; \
+	done; \
+	echo "$$p $$f fuzz corpora replayed"  > $(REPORTS)/fuzz-replay.count; exit $$((f > 0))
+
+# Each target for FUZZ_SECONDS, one after the other (one core); new inputs
+# go to $(FUZZ_BUILD)/work/<reader>/corpus, crashes to .../crashes. The
+# targets write each input to a file: in memory (/dev/shm) that is 10x faster.
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@crashed=0; if [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi; \
+	for t in $(FUZZ_TARGETS); do \
+	  work=$(FUZZ_BUILD)/work/$$t; mkdir -p $$work/corpus $$work/crashes; \
+	  dirs=tests/fuzz/corpus/$$t; [ -d tests/fuzz/regressions/$$t ] && dirs="$$dirs tests/fuzz/regressions/$$t"; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s (log: $$work/log)"; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) -timeout=20 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$$work/crashes/ \
+	    $$work/corpus $$dirs > $$work/log 2>&1; st=$$?; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$work/log); \
+	  if [ $$st = 0 ]; then echo "fuzz $$t: $$runs executions, no crash"; \
+	  else crashed=$$((crashed + 1)); \
+	    echo "fuzz $$t: CRASH after $$runs executions (exit $$st): $$(ls $$work/crashes)"; \
+	    grep -m 3 -e 'ERROR' -e 'contract broken' -e 'runtime error' $$work/log; \
+	    echo "  fix it, then add the input: cp $$work/crashes/* tests/fuzz/regressions/$$t/"; fi; \
+	done; exit $$crashed
+
+# Rewrites the seed corpora (tests/fuzz/make_seeds.py and the checkpoint seed).
+$(LIB_BUILD)/fuzz-seeds/seed_checkpoint: tests/fuzz/seed_checkpoint.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+fuzz-seeds: $(LIB_BUILD)/fuzz-seeds/seed_checkpoint
+	cd tests/fuzz && python3 make_seeds.py
+	@mkdir -p tests/fuzz/corpus/checkpoint
+	$< tests/fuzz/corpus/checkpoint/valid.ckpt
+
+.PHONY: test-reliability asan-run fuzz fuzz-replay fuzz-seeds
+
+# ---------------------------------------------------------------- variants
 
 debug:
 	$(MAKE) --no-print-directory BUILD=build/debug OPT="-O0" test-common
@@ -409,7 +550,7 @@ debug:
 # ---------------------------------------------------------------- speed
 
 BENCH_BIN       := $(BUILD)/bench/bench
-BENCH_WORKLOADS ?= W1
+BENCH_WORKLOADS ?= W1,W2,W3,W4,W4S
 BENCH_THREADS   ?= 1,2
 BENCH_STEPS     ?= 5
 
@@ -436,9 +577,10 @@ bench: $(BENCH_BIN)
 
 EVALUATOR_BIN := $(BUILD)/tools/evaluator
 
+# -MMD makes the program depend on the headers it includes: link only the .c and the library.
 $(EVALUATOR_BIN): tools/evaluator.c $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(filter %.c %.a,$^) -o $@ $(LDLIBS)
 
 # The classifier behind FCD (common/evaluator.h): trains it once into
 # build/evaluator/ (lesson programs do the same when it is missing), then
@@ -446,6 +588,31 @@ $(EVALUATOR_BIN): tools/evaluator.c $(LIBCOMMON)
 .PHONY: evaluator
 evaluator: deps $(EVALUATOR_BIN)
 	$(EVALUATOR_BIN) $(ARGS)
+
+# ---------------------------------------------------------------- data sets
+
+# The emoji sets of lessons 05 (Pix2Pix) and 06 (CycleGAN), made once into
+# datasets/emoji/ (git-ignored; see datasets/README.md). The stamp is newer
+# than everything that shapes the data, so a second `make datasets` does nothing.
+EDGES_BIN       := $(BUILD)/tools/edges
+EMOJI_PAIRS_BIN := $(BUILD)/tools/emoji_pairs
+EMOJI_STAMP     := datasets/emoji/.complete
+
+$(EDGES_BIN) $(EMOJI_PAIRS_BIN): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+.PHONY: datasets
+datasets: $(EMOJI_STAMP)
+
+$(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/emoji_manifest.js datasets/LICENSES.md \
+                datasets/tools/emoji_pairs.c common/edges.c common/edges.h common/paired.c
+	+@$(MAKE) --no-print-directory $(EMOJI_PAIRS_BIN) $(EDGES_BIN)
+	datasets/fetch_emoji.sh $(EMOJI_PAIRS_BIN)
+
+# `make run LESSON=05` (or 06) makes the emoji data first when it is missing.
+DATA_LESSONS := 05 06
+run: $(if $(filter $(DATA_LESSONS),$(call two_digits,$(firstword $(subst _, ,$(RUN_LESSON))))),datasets)
 
 refdata:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \
