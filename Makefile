@@ -496,7 +496,7 @@ $(LIB_BUILD)/fuzz-replay/%: $(LIB_BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB_BUILD)/ob
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o) \
-            $(FUZZ_TARGETS:%=$(LIB_BUILD)/obj/tests/fuzz/fuzz_%.o)
+            $(FUZZ_TARGETS:%=$(LIB_BUILD)/obj/tests/fuzz/fuzz_%.o) $(LIB_BUILD)/obj/tests/fuzz/replay.o
 
 # Every seed and every regression input through every reader; one count per reader.
 fuzz-replay: $(FUZZ_REPLAY_BINS)

@@ -10,6 +10,10 @@ int error_set(Error *err, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        // Messages quote names and text read from files: a newline or a
+        // terminal escape in a corrupt file must not break the one line.
+        for (char *p = err->msg; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     }
     return -1;
 }
