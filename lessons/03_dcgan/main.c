@@ -1,0 +1,319 @@
+// main.c - lesson 03's program: W1's DCGAN (WORKLOADS.md) on the 60,000
+// Fashion-MNIST training images, trained with YOUR convolutions, batch norm
+// and backward walk (exercises 3.1-3.9): l03_use_my_kernels() hands your
+// kernels to the tape, and both steps call your l03_tape_backward. With an
+// unfinished exercise the program stops and names it.
+//
+// Writes into the output folder (default runs/03_dcgan/<date-time>):
+//   samples_epochNN.png  8x8 grid of G(z) for the same 64 z after each epoch
+//                        (epoch 00: before training)
+//   epochs.png           the first 8 of those samples, one row per epoch
+//   loss.csv             step, loss_d, loss_g, d_real, d_fake (10-step means)
+//   loss.png, d_outputs.png   the curves; checkpoint.bin (for --resume);
+//   config.txt
+//
+//     make run LESSON=03                          (your code)
+//     make run LESSON=03 SOLUTIONS=1              (the reference)
+//     make run LESSON=03 ARGS="--epochs 1 --epoch-images 6400"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "args.h"
+#include "checkpoint.h"
+#include "csvlog.h"
+#include "dataset.h"
+#include "dcgan_train.h"
+#include "gemm.h"
+#include "image.h"
+#include "plot.h"
+#include "progress.h"
+
+#define PATH_LEN 1200       // a file in the output folder (at most 1024 long)
+#define GRID 64             // samples in the per-epoch grid, 8x8
+#define STRIP 8             // samples per row of epochs.png
+#define MAX_EPOCHS 100
+#define LOG_EVERY 10        // steps per loss.csv row
+#define LOSS_HEADER "step,loss_d,loss_g,d_real,d_fake"
+#define IMG (28 * 28)
+
+// What the run wrote, printed at the end.
+typedef struct {
+    char paths[MAX_EPOCHS + 16][PATH_LEN];
+    int n;
+} Written;
+
+static void wrote(Written *w, const char *path) {
+    if (w->n < MAX_EPOCHS + 16) snprintf(w->paths[w->n++], PATH_LEN, "%s", path);
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+typedef struct {
+    double loss_d, loss_g, d_real, d_fake;
+    int n;
+} Means;
+
+static int means_flush(Means *m, CsvLog *log, long step, Error *err) {
+    if (m->n == 0) return 0;
+    double n = m->n;
+    int rc = csvlog_write(
+        log, (double[]){step, m->loss_d / n, m->loss_g / n, m->d_real / n, m->d_fake / n}, err);
+    memset(m, 0, sizeof *m);
+    return rc;
+}
+
+static void plot_curves(const char *out, const char *csv, Written *w) {
+    char png[PATH_LEN];
+    Error err;
+    snprintf(png, sizeof png, "%s/loss.png", out);
+    if (plot_loss_curves(png, csv, "loss_d,loss_g", "DCGAN on Fashion-MNIST: the two losses",
+                         NULL, &err) == 0) {
+        if (w) wrote(w, png);
+    } else {
+        fprintf(stderr, "no loss plot: %s\n", err.msg);
+    }
+    snprintf(png, sizeof png, "%s/d_outputs.png", out);
+    if (plot_loss_curves(png, csv, "d_real,d_fake",
+                         "DCGAN: mean D(x) (d_real) and D(G(z)) (d_fake)", "D output",
+                         &err) == 0) {
+        if (w) wrote(w, png);
+    } else {
+        fprintf(stderr, "no D-output plot: %s\n", err.msg);
+    }
+}
+
+// samples_epochNN.png from the fixed z; keeps its first STRIP samples in
+// strip (STRIP, 28, 28) for epochs.png.
+static int write_grid(L03Dcgan *gan, const float *z_fixed, const char *out, int epoch,
+                      float *strip, Written *w, Error *err) {
+    static float imgs[GRID * IMG];
+    l03_generate(gan, imgs, z_fixed, GRID);
+    memcpy(strip, imgs, sizeof(float) * STRIP * IMG);
+    char png[PATH_LEN];
+    snprintf(png, sizeof png, "%s/samples_epoch%02d.png", out, epoch);
+    if (image_write_grid(png, imgs, GRID, 1, 28, 28, 8, err) != 0) return -1;
+    wrote(w, png);
+    return 0;
+}
+
+// A resumed run gets the rows of earlier epochs back from their grids: the
+// first row of a grid holds its first 8 samples, after a border.
+static int read_strip(float *strip, const char *out, int epoch, Error *err) {
+    char png[PATH_LEN];
+    snprintf(png, sizeof png, "%s/samples_epoch%02d.png", out, epoch);
+    float *grid;
+    int c, h, w;
+    if (image_read_png(&grid, &c, &h, &w, png, 1, err) != 0) return -1;
+    int gh, gw;
+    image_grid_size(&gh, &gw, GRID, 28, 28, 8);
+    int rc = 0;
+    if (h != gh || w != gw) {
+        rc = error_set(err, "%s: expected a %dx%d grid, found %dx%d", png, gw, gh, w, h);
+    } else {
+        for (int i = 0; i < STRIP; i++)
+            image_crop(strip + i * IMG, grid, 1, h, w, IMAGE_GRID_BORDER,
+                       IMAGE_GRID_BORDER + i * (28 + IMAGE_GRID_BORDER), 28, 28);
+    }
+    free(grid);
+    return rc;
+}
+
+// The checkpoint holds both networks, both optimisers, the step and the RNG.
+static void checkpoint_models(CheckpointModel models[2], L03Dcgan *gan) {
+    models[0] = (CheckpointModel){"G", &gan->ps_g, &gan->opt_g};
+    models[1] = (CheckpointModel){"D", &gan->ps_d, &gan->opt_d};
+}
+
+static int save(const char *path, L03Dcgan *gan, long step, int epoch, const Rng *rng,
+                Error *err) {
+    CheckpointModel models[2];
+    checkpoint_models(models, gan);
+    CheckpointInfo info = {.step = step, .epoch = epoch};
+    snprintf(info.meta, sizeof info.meta, "lesson 03 dcgan W1");
+    return checkpoint_save(path, models, 2, &info, rng, err);
+}
+
+typedef struct {
+    const char *data_dir;
+    int epoch_images;       // images per epoch: 0 = all 60,000
+    int checkpoint_every;   // steps
+} Config;
+
+static int train(const Args *args, const Config *cfg, Written *w, Error *err) {
+    char path[PATH_LEN], ckpt[PATH_LEN], csv[PATH_LEN];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", args->out);
+    snprintf(csv, sizeof csv, "%s/loss.csv", args->out);
+
+    Dataset ds;
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", cfg->data_dir);
+    printf("reading %s\n", path);
+    if (dataset_load_idx(&ds, path, NULL, cfg->epoch_images, err) != 0) return -1;
+
+    int B = args->batch;
+    Rng rng, z_rng;
+    rng_seed(&rng, (uint64_t)args->seed);
+    // The grid's z has its own generator: a resumed run draws the same 64.
+    rng_seed(&z_rng, (uint64_t)args->seed + 1000003u);
+    L03Dcgan gan;
+    l03_dcgan_init(&gan, args->lr, &rng);
+    l03_use_my_kernels();
+    float *z_fixed = malloc(sizeof(float) * GRID * 100);
+    float *real = malloc(sizeof(float) * B * IMG);
+    float *z = malloc(sizeof(float) * B * 100);
+    float *strips = calloc((size_t)(args->epochs + 1) * STRIP * IMG, sizeof(float));
+    rng_fill_normal(&z_rng, z_fixed, GRID * 100, 0.0f, 1.0f);
+    Batcher batcher;
+    CsvLog log = {0};
+    int rc = -1;
+    if (batcher_init(&batcher, &ds, B, 1, err) != 0) goto done;
+    int per_epoch = batcher_batches_per_epoch(&batcher);
+
+    long step = 0;
+    if (args->resume) {
+        CheckpointModel models[2];
+        checkpoint_models(models, &gan);
+        CheckpointInfo info;
+        if (checkpoint_load(ckpt, models, 2, &info, &rng, err) != 0) goto done_batcher;
+        step = info.step;
+        printf("resumed at step %ld (epoch %ld of %d) from %s\n", step, step / per_epoch + 1,
+               args->epochs, ckpt);
+        for (int e = 0; e <= step / per_epoch && e <= args->epochs; e++)
+            if (read_strip(strips + (long)e * STRIP * IMG, args->out, e, err) != 0) {
+                fprintf(stderr, "epochs.png will miss epoch %d: %s\n", e, err->msg);
+            }
+    }
+    if (csvlog_open(&log, csv, LOSS_HEADER, args->resume ? step : -1, err) != 0)
+        goto done_batcher;
+
+    long total = (long)args->epochs * per_epoch;
+    printf("W1 DCGAN: G %ld parameters, D %ld; %d images, batch %d, lr %g, %d epochs of %d "
+           "steps, %d threads\n", gan.ps_g.size, gan.ps_d.size, ds.n, B, args->lr,
+           args->epochs, per_epoch, compute_threads());
+    if (step == 0 && write_grid(&gan, z_fixed, args->out, 0, strips, w, err) != 0)
+        goto done_log;
+
+    Progress prog;
+    progress_init(&prog, stderr, step, total, B, 10.0);
+    Means means = {0};
+    double t0 = now_seconds();
+    while (step < total) {
+        // A resumed epoch draws a fresh order for the batches it has left.
+        if (batcher_next(&batcher, real, NULL, &rng) != B) continue;
+        float d_real, d_fake;
+        rng_fill_normal(&rng, z, B * 100, 0.0f, 1.0f);
+        float loss_d = l03_d_step(&gan, &d_real, &d_fake, real, z, B);
+        rng_fill_normal(&rng, z, B * 100, 0.0f, 1.0f);
+        float loss_g = l03_g_step(&gan, z, B);
+        if (!isfinite(loss_d) || !isfinite(loss_g)) {
+            progress_done(&prog);
+            error_set(err, "the loss is not finite at step %ld (D %g, G %g); the last good "
+                      "checkpoint is %s", step + 1, loss_d, loss_g, ckpt);
+            goto done_log;
+        }
+        step++;
+        means.loss_d += loss_d, means.loss_g += loss_g;
+        means.d_real += d_real, means.d_fake += d_fake, means.n++;
+        progress_update(&prog, step, "epoch %ld  D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f",
+                        (step - 1) / per_epoch + 1, loss_d, loss_g, d_real, d_fake);
+        if (step % LOG_EVERY == 0 && means_flush(&means, &log, step, err) != 0) goto done_log;
+        int epoch_end = step % per_epoch == 0;
+        if (epoch_end || step % cfg->checkpoint_every == 0) {
+            if (epoch_end) {
+                int epoch = (int)(step / per_epoch);
+                progress_done(&prog);
+                printf("epoch %d done, %.0f s since the start\n", epoch, now_seconds() - t0);
+                if (write_grid(&gan, z_fixed, args->out, epoch,
+                               strips + (long)epoch * STRIP * IMG, w, err) != 0)
+                    goto done_log;
+                // The FCD evaluator (lesson 03, second half) scores the epoch's
+                // samples here.
+            }
+            if (save(ckpt, &gan, step, (int)(step / per_epoch), &rng, err) != 0) goto done_log;
+        }
+    }
+    progress_done(&prog);
+    if (means_flush(&means, &log, step, err) != 0) goto done_log;
+    wrote(w, csv);
+    plot_curves(args->out, csv, w);
+    snprintf(path, sizeof path, "%s/epochs.png", args->out);
+    if (image_write_grid(path, strips, (args->epochs + 1) * STRIP, 1, 28, 28, STRIP, err) != 0)
+        goto done_log;
+    wrote(w, path);
+    wrote(w, ckpt);
+    rc = 0;
+
+done_log:
+    csvlog_close(&log);
+done_batcher:
+    batcher_free(&batcher);
+done:
+    free(strips);
+    free(z_fixed);
+    free(real);
+    free(z);
+    l03_dcgan_free(&gan);
+    dataset_free(&ds);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    Args args;
+    args_init(&args, "03_dcgan", "DCGAN (W1) on Fashion-MNIST with your kernels and tape walk");
+    args.steps = 0;   // counted in epochs
+    args.epochs = 2;
+    args.batch = 64;
+    args.lr = 2e-4f;
+    Config cfg = {.data_dir = "/usr/share/datasets/fashion-mnist", .epoch_images = 0,
+                  .checkpoint_every = 200};
+    args_add_string(&args, "data", &cfg.data_dir, "folder of the Fashion-MNIST IDX files");
+    args_add_int(&args, "epoch-images", &cfg.epoch_images,
+                 "train on the first N images only (0: all 60,000)");
+    args_add_int(&args, "checkpoint-every", &cfg.checkpoint_every,
+                 "steps between checkpoints (and at every epoch's end)");
+
+    Error err;
+    int r = args_parse(&args, argc, argv, &err);
+    if (r == ARGS_HELP) {
+        args_usage(&args, stdout);
+        return 0;
+    }
+    if (r != 0) {
+        fprintf(stderr, "%s\n\n", err.msg);
+        args_usage(&args, stderr);
+        return 2;
+    }
+    if (args.epochs < 1 || args.epochs > MAX_EPOCHS || args.batch < 2 ||
+        cfg.checkpoint_every < 1 || cfg.epoch_images < 0 || !(args.lr > 0)) {
+        fprintf(stderr, "--epochs must be 1 to %d, --batch at least 2 (batch norm), "
+                "--checkpoint-every and --lr positive, --epoch-images >= 0\n", MAX_EPOCHS);
+        return 2;
+    }
+    if (args.steps != 0) {
+        fprintf(stderr, "lesson 03 counts in epochs: use --epochs (and --epoch-images)\n");
+        return 2;
+    }
+    if (args_write_config(&args, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    compute_set_threads(args.threads);
+    printf("lesson 03: output in %s\n", args.out);
+
+    Written w = {0};
+    char config[PATH_LEN];
+    snprintf(config, sizeof config, "%s/config.txt", args.out);
+    wrote(&w, config);
+    double t0 = now_seconds();
+    int rc = train(&args, &cfg, &w, &err);
+    if (rc != 0) fprintf(stderr, "%s\n", err.msg);
+    printf("\n%s after %.0f s. Wrote:\n", rc == 0 ? "Done" : "Stopped", now_seconds() - t0);
+    for (int i = 0; i < w.n; i++) printf("  %s\n", w.paths[i]);
+    return rc == 0 ? 0 : 1;
+}
