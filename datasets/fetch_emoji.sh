@@ -69,6 +69,7 @@ for d in sketch2google sketch2twitter; do mkdir -p "$NEW/$d"/{train,val,test}; d
 mkdir -p "$NEW/google2twitter"/{trainA,trainB,testA,testB} "$NEW/LICENSES"
 
 say "choosing the split from emoji.json"
+need_npm   # node comes with npm
 node "$HERE/emoji_manifest.js" "$WORK/google/package/emoji.json" \
   "$WORK/twitter/package/emoji.json" > "$NEW/manifest.tsv"
 say "drawing sketches and writing pairs ($(wc -l < "$NEW/manifest.tsv") emoji images)"
