@@ -26,10 +26,10 @@ static int down_has_norm(const UNetConfig *c, int i) {
     return i > 0 && i < c->depth - 1;
 }
 
-// Input channels of decoder level i: the bottleneck alone at the bottom,
-// (skip, up) concatenated elsewhere.
+// Input channels of decoder level i: the bottleneck alone at the bottom (and
+// everywhere without skips), (skip, up) concatenated elsewhere.
 static int up_in_ch(const UNetConfig *c, int i) {
-    return i == c->depth - 1 ? unet_channels(c, i) : 2 * unet_channels(c, i);
+    return i == c->depth - 1 || c->no_skips ? unet_channels(c, i) : 2 * unet_channels(c, i);
 }
 
 static int up_out_ch(const UNetConfig *c, int i) {
@@ -80,7 +80,7 @@ Tensor *unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
         skip[i] = h;
     }
     for (int i = D - 1; i >= 0; i--) {
-        if (i < D - 1) h = tape_concat_channels(tp, skip[i], h);
+        if (i < D - 1 && !c->no_skips) h = tape_concat_channels(tp, skip[i], h);
         h = nn_conv_transpose2d_forward(tp, &m->up[i], tape_relu(tp, h));
         if (i == 0) break;
         h = nn_batchnorm2d_forward(tp, &m->up_bn[i], h, train);

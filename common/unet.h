@@ -14,6 +14,10 @@
 // Dropout (p = dropout) follows the BatchNorm of the n_dropout innermost
 // decoder blocks, in training only. A conv has a bias exactly when no norm
 // follows it: the outermost and innermost encoder convs and the last ConvT.
+//
+// no_skips = 1 drops every skip: each decoder block sees only what came up
+// (half the input channels). That is the plain encoder-decoder which lesson
+// 05's ablation compares with the U-Net; 0 (the default) is the U-Net.
 #ifndef UNET_H
 #define UNET_H
 
@@ -27,6 +31,7 @@ typedef struct {
     int depth;           // 6 for 64x64: levels, and halvings of the image
     int n_dropout;       // 3: innermost decoder blocks with dropout (< depth)
     float dropout;       // 0.5; 0 turns dropout off
+    int no_skips;        // 0: the U-Net; 1: the encoder-decoder without skips
 } UNetConfig;
 
 // W2 (lesson 05): 3 -> 3 channels, ngf 32, depth 6 (64x64), dropout 0.5 on 3 blocks.
@@ -36,7 +41,8 @@ typedef struct {
     UNetConfig cfg;
     Conv2d down[UNET_MAX_DEPTH];              // level i: ch(i-1) -> ch(i), ch(-1) = in_ch
     BatchNorm2d down_bn[UNET_MAX_DEPTH];      // levels 1 .. D-2
-    ConvTranspose2d up[UNET_MAX_DEPTH];       // level i: (i = D-1 ? ch(i) : 2 ch(i)) -> ch(i-1)
+    ConvTranspose2d up[UNET_MAX_DEPTH];       // level i: (i = D-1 or no_skips ? ch(i) : 2 ch(i))
+                                              //          -> ch(i-1)
     BatchNorm2d up_bn[UNET_MAX_DEPTH];        // levels 1 .. D-1
 } UNet;
 
