@@ -74,28 +74,73 @@ static void group_backward(float *dinp, float *dgamma, float *dbeta, const float
 }
 
 // ---------------------------------------------------------------- batch norm
+// A batch-norm group is strided: channel c of sample b is HW floats, and the
+// next sample's are C*HW floats further. Walking one channel at a time hops
+// through memory, which is slow when HW is small (after a Linear layer,
+// HW = 1 and C = 12544: 64 loads a whole row apart per channel). So the
+// channels are taken in blocks of CBLOCK, and each block is walked sample by
+// sample, through contiguous memory, with one double sum per channel. The
+// blocks are independent, so they run on threads, and every sum is one
+// thread's in a fixed order: the result does not depend on the thread count.
+
+#define CBLOCK 64
+// Below this many floats, a norm is not worth starting threads for.
+#define NORM_PARALLEL_MIN (1L << 15)
+
+// sums[c - c0] = sum over the batch of channel c of x (B, C, HW), c in [c0, c1);
+// with centre, the sum of (x - centre[c])^2 instead.
+static void block_sums(double *sums, const float *x, const float *centre, int c0, int c1,
+                       int B, int C, int HW) {
+    for (int c = c0; c < c1; c++) sums[c - c0] = 0.0;
+    for (int b = 0; b < B; b++)
+        for (int c = c0; c < c1; c++) {
+            const float *row = x + ((long)b * C + c) * HW;
+            double s = 0.0;
+            if (centre) {
+                double m = centre[c];
+                for (int i = 0; i < HW; i++) s += (row[i] - m) * (row[i] - m);
+            } else {
+                for (int i = 0; i < HW; i++) s += row[i];
+            }
+            sums[c - c0] += s;
+        }
+}
 
 void batchnorm_forward_train(float *out, float *mean, float *rstd, const float *inp,
                              const float *gamma, const float *beta,
                              float *running_mean, float *running_var,
                              float momentum, float eps, int B, int C, int HW) {
-    long stride = (long)C * HW;
     double n = (double)B * HW;
-    for (int c = 0; c < C; c++) {
-        double m, v;
-        group_stats(&m, &v, inp + (long)c * HW, B, stride, HW);
-        mean[c] = (float)m;
-        rstd[c] = (float)(1.0 / sqrt(v + eps));
-        // PyTorch tracks the unbiased variance (n / (n-1)); for n = 1 it is
-        // undefined, and PyTorch stores the same NaN/inf.
-        if (running_mean)
-            running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * (float)m;
-        if (running_var)
-            running_var[c] = (1.0f - momentum) * running_var[c]
-                             + momentum * (float)(v * n / (n - 1.0));
-        float g = gamma ? gamma[c] : 1.0f, b = beta ? beta[c] : 0.0f;
-        group_apply(out + (long)c * HW, inp + (long)c * HW, mean[c], g * rstd[c], b, B, stride,
-                    HW);
+    #pragma omp parallel for if ((long)B * C * HW >= NORM_PARALLEL_MIN)
+    for (int c0 = 0; c0 < C; c0 += CBLOCK) {
+        int c1 = c0 + CBLOCK < C ? c0 + CBLOCK : C;
+        double sums[CBLOCK];
+        float scale[CBLOCK], shift[CBLOCK];
+        block_sums(sums, inp, NULL, c0, c1, B, C, HW);
+        for (int c = c0; c < c1; c++) mean[c] = (float)(sums[c - c0] / n);
+        // Two passes: subtracting the mean first avoids E[x^2] - E[x]^2 cancelling.
+        block_sums(sums, inp, mean, c0, c1, B, C, HW);
+        for (int c = c0; c < c1; c++) {
+            double v = sums[c - c0] / n;
+            rstd[c] = (float)(1.0 / sqrt(v + eps));
+            // PyTorch tracks the unbiased variance (n / (n-1)); for n = 1 it is
+            // undefined, and PyTorch stores the same NaN/inf.
+            if (running_mean)
+                running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean[c];
+            if (running_var)
+                running_var[c] = (1.0f - momentum) * running_var[c]
+                                 + momentum * (float)(v * n / (n - 1.0));
+            // out = (x - mean) * rstd * gamma + beta = x * scale + shift
+            float g = gamma ? gamma[c] : 1.0f, be = beta ? beta[c] : 0.0f;
+            scale[c - c0] = g * rstd[c];
+            shift[c - c0] = be - mean[c] * scale[c - c0];
+        }
+        for (int b = 0; b < B; b++)
+            for (int c = c0; c < c1; c++) {
+                long off = ((long)b * C + c) * HW;
+                float sc = scale[c - c0], sh = shift[c - c0];
+                for (int i = 0; i < HW; i++) out[off + i] = inp[off + i] * sc + sh;
+            }
     }
 }
 
@@ -110,15 +155,44 @@ void batchnorm_forward_eval(float *out, const float *inp, const float *gamma, co
     }
 }
 
+// As group_backward, a block of channels at a time (see above).
 void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
                         const float *inp, const float *mean, const float *rstd,
                         const float *gamma, int B, int C, int HW) {
-    long stride = (long)C * HW;
-    for (int c = 0; c < C; c++) {
-        long off = (long)c * HW;
-        group_backward(dinp ? dinp + off : NULL, dgamma ? dgamma + c : NULL,
-                       dbeta ? dbeta + c : NULL, dout + off, inp + off, mean[c], rstd[c],
-                       gamma ? gamma[c] : 1.0f, B, stride, HW);
+    double n = (double)B * HW;
+    #pragma omp parallel for if ((long)B * C * HW >= NORM_PARALLEL_MIN)
+    for (int c0 = 0; c0 < C; c0 += CBLOCK) {
+        int c1 = c0 + CBLOCK < C ? c0 + CBLOCK : C;
+        double sum_dout[CBLOCK] = {0}, sum_dout_xhat[CBLOCK] = {0};
+        for (int b = 0; b < B; b++)
+            for (int c = c0; c < c1; c++) {
+                long off = ((long)b * C + c) * HW;
+                float m = mean[c], r = rstd[c];
+                double sd = 0.0, sdx = 0.0;
+                for (int i = 0; i < HW; i++) {
+                    double dy = dout[off + i];
+                    sd += dy;
+                    sdx += dy * ((inp[off + i] - m) * r);
+                }
+                sum_dout[c - c0] += sd;
+                sum_dout_xhat[c - c0] += sdx;
+            }
+        for (int c = c0; c < c1; c++) {
+            if (dbeta) dbeta[c] += (float)sum_dout[c - c0];
+            if (dgamma) dgamma[c] += (float)sum_dout_xhat[c - c0];
+        }
+        if (!dinp) continue;
+        for (int b = 0; b < B; b++)
+            for (int c = c0; c < c1; c++) {
+                long off = ((long)b * C + c) * HW;
+                float g = gamma ? gamma[c] : 1.0f, m = mean[c], r = rstd[c];
+                float mean_g = (float)(g * sum_dout[c - c0] / n);
+                float mean_g_xhat = (float)(g * sum_dout_xhat[c - c0] / n);
+                for (int i = 0; i < HW; i++) {
+                    float xhat = (inp[off + i] - m) * r;
+                    dinp[off + i] += r * (g * dout[off + i] - mean_g - xhat * mean_g_xhat);
+                }
+            }
     }
 }
 
