@@ -226,6 +226,7 @@ help:
 	@echo "  make asan                  library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan"
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
 	@echo "  make debug                 the library's tests built -O0 -g"
+	@echo "  make datasets              fetch the emoji sets (npm) and build the sketch -> colour pairs"
 	@echo "  make bench                 the reference workloads: ms/step of the library (and PyTorch's, with the ratio)"
 	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
 	@echo "  make clean                 remove build/"
@@ -601,6 +602,9 @@ EMOJI_STAMP     := datasets/emoji/.complete
 $(EDGES_BIN) $(EMOJI_PAIRS_BIN): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# make test builds the tools too, so a change that breaks them fails there.
+all: $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(EVALUATOR_BIN) $(BENCH_BIN)
 
 .PHONY: datasets
 datasets: $(EMOJI_STAMP)
