@@ -40,7 +40,7 @@
 #define PATH_LEN 1200
 #define MAX_COMPARE 6
 #define LOSS_HEADER "step,loss_d,loss_g,g_gan,g_l1,d_real,d_fake"
-#define VAL_HEADER "step,val_l1,val_psnr,val_sharpness"
+#define VAL_HEADER "step,val_l1,val_psnr,val_sharpness,val_colour"
 
 // What the run wrote, printed at the end.
 typedef struct {
@@ -120,12 +120,26 @@ static void evaluate(P2p *p, P2pMetrics *m, float *out_buf, const PairedSet *set
 
 // ---------------------------------------------------------------- training
 
-// The fixed validation pairs of the strips: spread over the split.
+// The fixed validation pairs of the strips: these emoji of the course's
+// validation split when they are there (colourful, and drawn in every style),
+// then pairs spread evenly over the set (any other data set).
 static void strip_pairs(float *xs, float *ys, const PairedSet *val, int n) {
-    int h = val->h, w = val->w;
-    for (int i = 0; i < n; i++)
-        paired_get(xs + (long)i * val->c_x * h * w, ys + (long)i * val->c_y * h * w, val,
-                   (int)((long)i * val->n / n), 0, 0, h, w, 0);
+    static const char *PICKS[] = {"smiley.png", "fox_face.png", "green_apple.png", "tulip.png",
+                                  "christmas_tree.png", "orange_heart.png", "duck.png",
+                                  "star.png"};
+    int h = val->h, w = val->w, got = 0;
+    for (size_t k = 0; k < sizeof PICKS / sizeof PICKS[0] && got < n; k++)
+        for (int i = 0; i < val->n; i++)
+            if (strcmp(val->names[i], PICKS[k]) == 0) {
+                paired_get(xs + (long)got * val->c_x * h * w, ys + (long)got * val->c_y * h * w,
+                           val, i, 0, 0, h, w, 0);
+                got++;
+                break;
+            }
+    int rest = n - got;
+    for (int i = 0; i < rest; i++, got++)
+        paired_get(xs + (long)got * val->c_x * h * w, ys + (long)got * val->c_y * h * w, val,
+                   (int)((long)i * val->n / rest), 0, 0, h, w, 0);
 }
 
 typedef struct {
@@ -288,11 +302,12 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
             if (means_flush(&means, &log, step, err) != 0) goto done_logs;
             P2pMetrics m;
             evaluate(&p, &m, NULL, &val_set, f->val_count);
-            printf("step %ld (%.0f s): validation (%d pairs) L1 %.4f  PSNR %.2f dB  sharpness %.2f\n",
-                   step, now_seconds() - t0, m.images, p2p_metrics_l1(&m), p2p_metrics_psnr(&m),
-                   p2p_metrics_sharpness(&m));
+            printf("step %ld (%.0f s): validation (%d pairs) L1 %.4f  PSNR %.2f dB  sharpness "
+                   "%.2f  colour %.2f\n", step, now_seconds() - t0, m.images, p2p_metrics_l1(&m),
+                   p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m), p2p_metrics_colour(&m));
             if (csvlog_write(&val_log, (double[]){step, p2p_metrics_l1(&m), p2p_metrics_psnr(&m),
-                                                  p2p_metrics_sharpness(&m)}, err) != 0)
+                                                  p2p_metrics_sharpness(&m),
+                                                  p2p_metrics_colour(&m)}, err) != 0)
                 goto done_logs;
             p2p_generate(&p, so, sx, n_strip, S, S);
             snprintf(path, sizeof path, "%s/val_step%05ld.png", args->out, step);
@@ -318,12 +333,13 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
         goto done_logs;
     }
     fprintf(mf, "loss %s\nnetG %s\nsteps %ld\nval_pairs %d\nval_l1 %.4f\nval_psnr %.2f\n"
-                "val_sharpness %.3f\n", p2p_loss_name(cfg->loss),
+                "val_sharpness %.3f\nval_colour %.3f\n", p2p_loss_name(cfg->loss),
             cfg->g.no_skips ? "encdec" : "unet", step, m.images, p2p_metrics_l1(&m),
-            p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m));
+            p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m), p2p_metrics_colour(&m));
     fclose(mf);
-    printf("validation, all %d pairs: L1 %.4f  PSNR %.2f dB  sharpness %.3f\n", m.images,
-           p2p_metrics_l1(&m), p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m));
+    printf("validation, all %d pairs: L1 %.4f  PSNR %.2f dB  sharpness %.3f  colour %.3f\n",
+           m.images, p2p_metrics_l1(&m), p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m),
+           p2p_metrics_colour(&m));
     wrote(w, csv);
     wrote(w, val_csv);
     wrote(w, path);
@@ -479,7 +495,7 @@ static int compare(const Flags *f, Written *w, Error *err) {
     float *sx = malloc(sizeof(float) * ns * 3 * h * wd), *sy = malloc(sizeof(float) * ns * 3 * h * wd);
     strip_pairs(sx, sy, &set, ns);
     int rc = 0;
-    printf("\n| model | val L1 | PSNR (dB) | sharpness |\n|---|---:|---:|---:|\n");
+    printf("\n| model | val L1 | PSNR (dB) | sharpness | colour |\n|---|---:|---:|---:|---:|\n");
     for (int k = 0; k < n && rc == 0; k++) {
         P2p p;
         if ((rc = load_model(&p, names[k], err)) != 0) break;
@@ -489,8 +505,8 @@ static int compare(const Flags *f, Written *w, Error *err) {
         }
         P2pMetrics m;
         evaluate(&p, &m, full, &set, set.n);
-        printf("| %s | %.4f | %.2f | %.3f |\n", labels[k], p2p_metrics_l1(&m),
-               p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m));
+        printf("| %s | %.4f | %.2f | %.3f | %.3f |\n", labels[k], p2p_metrics_l1(&m),
+               p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m), p2p_metrics_colour(&m));
         outs[k] = malloc(sizeof(float) * ns * 3 * h * wd);
         p2p_generate(&p, outs[k], sx, ns, h, wd);
         p2p_free(&p);

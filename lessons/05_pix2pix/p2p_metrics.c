@@ -20,6 +20,18 @@ double p2p_mean_gradient(const float *img, int c, int h, int w) {
     return s / ((double)c * (h - 1) * (w - 1));
 }
 
+double p2p_mean_saturation(const float *img, int h, int w) {
+    long n = (long)h * w;
+    double s = 0.0;
+    for (long i = 0; i < n; i++) {
+        float r = img[i], g = img[n + i], b = img[2 * n + i];
+        float hi = r > g ? (r > b ? r : b) : (g > b ? g : b);
+        float lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
+        s += 0.5 * (hi - lo);   // [-1, 1] -> [0, 1]
+    }
+    return s / n;
+}
+
 void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, int n, int c, int h,
                      int w) {
     long size = (long)c * h * w;
@@ -38,6 +50,10 @@ void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, int n
         m->images++;
         m->grad_out += p2p_mean_gradient(o, c, h, w);
         m->grad_target += p2p_mean_gradient(t, c, h, w);
+        if (c == 3) {
+            m->sat_out += p2p_mean_saturation(o, h, w);
+            m->sat_target += p2p_mean_saturation(t, h, w);
+        }
     }
 }
 
@@ -51,4 +67,8 @@ double p2p_metrics_psnr(const P2pMetrics *m) {
 
 double p2p_metrics_sharpness(const P2pMetrics *m) {
     return m->grad_target > 0.0 ? m->grad_out / m->grad_target : 0.0;
+}
+
+double p2p_metrics_colour(const P2pMetrics *m) {
+    return m->sat_target > 0.0 ? m->sat_out / m->sat_target : 0.0;
 }

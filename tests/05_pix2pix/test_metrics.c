@@ -20,13 +20,9 @@ Test(l05_metrics, l1_and_psnr_of_a_constant_error) {
               p2p_metrics_psnr(&m));
 }
 
-Test(l05_metrics, sharpness_of_an_edge_and_its_blur) {
-    // A vertical step edge: one column pair differs by 2 (gradient 2 there).
-    // Its blur spreads the step over two pairs of 1: the same total change but
-    // half the sum of magnitudes? No: |1| + |1| = 2 as well; blur keeps the
-    // sum along a monotone ramp. What blur lowers is the magnitude of a
-    // DIAGONAL or a 2-D edge; so compare a step with a flat image instead:
-    // a flat output against an edged target has sharpness 0.
+Test(l05_metrics, sharpness_of_an_edge) {
+    // A vertical step edge from -1 to 1 between columns 1 and 2; a flat
+    // output has no gradient at all, the target itself a ratio of exactly 1.
     enum { H = 4, W = 4 };
     float edge[H * W], flat[H * W];
     for (int i = 0; i < H * W; i++) edge[i] = (i % W) < 2 ? -1.0f : 1.0f, flat[i] = 0.0f;
@@ -62,4 +58,18 @@ Test(l05_metrics, a_box_blur_lowers_sharpness) {
     p2p_metrics_add(&m, blur, sharp, 1, 1, H, W);
     cr_assert(p2p_metrics_sharpness(&m) < 0.5, "a blurred checkerboard has sharpness %g, "
               "expected well below 1", p2p_metrics_sharpness(&m));
+}
+
+Test(l05_metrics, grey_has_no_colour) {
+    // pure red (1, -1, -1) has saturation 1; grey (0, 0, 0) none
+    enum { H = 2, W = 2, N = H * W };
+    float red[3 * N], grey[3 * N] = {0};
+    for (int i = 0; i < N; i++) red[i] = 1.0f, red[N + i] = -1.0f, red[2 * N + i] = -1.0f;
+    cr_assert(fabs(p2p_mean_saturation(red, H, W) - 1.0) < 1e-9, "saturation of red %g, "
+              "expected 1", p2p_mean_saturation(red, H, W));
+    P2pMetrics m;
+    p2p_metrics_init(&m);
+    p2p_metrics_add(&m, grey, red, 1, 3, H, W);
+    cr_assert(p2p_metrics_colour(&m) == 0.0, "grey output for a red target: colour ratio %g, "
+              "expected 0", p2p_metrics_colour(&m));
 }
