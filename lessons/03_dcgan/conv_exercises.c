@@ -56,7 +56,8 @@ void l03_col2im(float *img, const float *col, int C, int H, int W, int K, int S,
 //     col = im2col(inp_b)                         (CKK, N)   your 3.1
 //     out_b (OC, N) = weight (OC, CKK) @ col      one gemm
 //     out_b[o, :] += bias[o]                      when bias is not NULL
-// col is scratch of conv_col_size(g) floats (one image's columns).
+// col is scratch of conv_col_size(g) floats: room for at least one image's
+// columns, which is all this function needs.
 // Tested against PyTorch's F.conv2d (with and without bias, strides 1 and 2,
 // paddings 0 and 1, odd sizes).
 void l03_conv2d_forward(float *out, float *col, const float *inp, const float *weight,
