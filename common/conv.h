@@ -25,8 +25,9 @@ ConvGeom conv2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P);
 // OH = (H - 1) S - 2P + K + OP
 ConvGeom conv_transpose2d_geom(int B, int C, int H, int W, int OC, int K, int S, int P, int OP);
 
-// Floats of scratch the col buffer needs for one image, for either direction
-// (the geometry knows which one it describes).
+// Floats of scratch the col buffer needs, for either direction (the geometry
+// knows which one it describes): the columns of one chunk of images (at least
+// one image's) plus a transposed copy of the weight.
 long conv_col_size(const ConvGeom *g);
 
 // col (C*K*K, OH*OW) <- patches of img (C, H, W); (H, W) is the padded-from

@@ -63,11 +63,13 @@ static void backward(const ConvGeom *g, float *dinp, float *dw, float *db, float
 Test(conv_geom, output_sizes_and_col_sizes) {
     ConvGeom g = conv2d_geom(2, 3, 7, 9, 4, 3, 2, 1);
     cr_assert(g.OH == 4 && g.OW == 5, "conv 7x9 k3 s2 p1: got %dx%d, want 4x5", g.OH, g.OW);
-    cr_assert(conv_col_size(&g) == 3L * 9 * 4 * 5, "conv col size: got %ld, want %ld",
+    // The scratch may hold several images' columns at once (and a weight copy);
+    // callers rely only on it holding at least one image's.
+    cr_assert(conv_col_size(&g) >= 3L * 9 * 4 * 5, "conv col size: got %ld, want >= %ld",
               conv_col_size(&g), 3L * 9 * 4 * 5);
     ConvGeom t = conv_transpose2d_geom(2, 5, 4, 4, 3, 4, 2, 1, 0);
     cr_assert(t.OH == 8 && t.OW == 8, "transposed 4x4 k4 s2 p1: got %dx%d, want 8x8", t.OH, t.OW);
-    cr_assert(conv_col_size(&t) == 3L * 16 * 4 * 4, "transposed col size: got %ld, want %ld",
+    cr_assert(conv_col_size(&t) >= 3L * 16 * 4 * 4, "transposed col size: got %ld, want >= %ld",
               conv_col_size(&t), 3L * 16 * 4 * 4);
     ConvGeom o = conv_transpose2d_geom(1, 3, 3, 5, 4, 3, 2, 1, 1);
     cr_assert(o.OH == 6 && o.OW == 10, "transposed 3x5 k3 s2 p1 op1: got %dx%d, want 6x10",
