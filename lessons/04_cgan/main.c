@@ -220,9 +220,10 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
         goto done_batcher;
 
     int per_epoch = batcher_batches_per_epoch(&batcher);
-    printf("cGAN: %d images of %d classes, G %d-%d-%d-%d, D %d-%d-%d-1, batch %d, lr %g, "
-           "%d epochs of %d steps\n", ds.n, K, Z + K, cfg.g_hidden[0], cfg.g_hidden[1], X, X + K,
-           cfg.d_hidden[0], cfg.d_hidden[1], B, cfg.lr, args->epochs, per_epoch);
+    printf("cGAN: %d images of %d classes, G %d-%d-%d-%d, D %d-%d-%d-1 with a %dx%d projection, "
+           "batch %d, lr %g, %d epochs of %d steps\n", ds.n, K, Z + K, cfg.g_hidden[0],
+           cfg.g_hidden[1], X, X + K, cfg.d_hidden[0], cfg.d_hidden[1], K, cfg.d_hidden[1], B,
+           cfg.lr, args->epochs, per_epoch);
 
     Quality first = {0}, q = {0};
     double t_train = now_seconds();
@@ -326,6 +327,10 @@ int main(int argc, char **argv) {
     args.epochs = 10;
     args.batch = 64;
     args.lr = 5e-4f;
+    // One thread: the MLPs' matrices (64 x 794 x 512 at most) keep one core
+    // busy, and on a shared machine a second thread waiting for a busy core
+    // stalls every GEMM (measured: 4x slower with 2 threads on a loaded 2-core box).
+    args.threads = 1;
     const char *data_dir = EVALUATOR_DEFAULT_DATA;
     const char *evaluator_path = EVALUATOR_DEFAULT_PATH;
     args_add_string(&args, "data", &data_dir, "folder of the Fashion-MNIST IDX files");
