@@ -66,7 +66,7 @@ typedef struct {
     float lambda;
     int load_size, crop, no_flip;
     int sample_every, strip_count, val_count;
-    int infer;
+    int infer, batch_stats;
     const char *input, *output, *checkpoint, *compare, *labels;
 } Flags;
 
@@ -270,6 +270,8 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
            p2p_loss_name(cfg->loss), cfg->lambda, B, cfg->lr, total,
            (double)total * B / train_set.n, compute_threads(), compute_threads() == 1 ? "" : "s");
 
+    // about 100 rows whatever the length: enough for the curves' moving average
+    long log_every = total >= 200 ? total / 100 : 1;
     Progress prog;
     progress_init(&prog, stderr, step, total, B, 10.0);
     Means means = {0};
@@ -296,7 +298,7 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
             progress_update(&prog, step, "D %.3f  G %.2f = GAN %.3f + %g x L1 %.3f  D(x,y) %.2f  "
                             "D(x,G(x)) %.2f", st.loss_d, st.loss_g, st.g_gan, cfg->lambda, st.g_l1,
                             st.d_real, st.d_fake);
-        if (step % 10 == 0 && means_flush(&means, &log, step, err) != 0) goto done_logs;
+        if (step % log_every == 0 && means_flush(&means, &log, step, err) != 0) goto done_logs;
         if (step % f->sample_every == 0 || step == total) {
             progress_done(&prog);
             if (means_flush(&means, &log, step, err) != 0) goto done_logs;
@@ -384,7 +386,7 @@ static int read_checkpoint_meta(char *meta, const char *path, Error *err) {
 }
 
 // Builds the network a checkpoint describes and loads it.
-static int load_model(P2p *p, const char *path, Error *err) {
+static int load_model(P2p *p, const char *path, int batch_stats, Error *err) {
     char meta[CHECKPOINT_META_LEN];
     P2pConfig cfg;
     if (read_checkpoint_meta(meta, path, err) != 0) return -1;
@@ -400,8 +402,10 @@ static int load_model(P2p *p, const char *path, Error *err) {
         p2p_free(p);
         return -1;
     }
-    printf("%s: %s, trained %ld steps (%s)\n", path, cfg.g.no_skips ? "encoder-decoder" : "U-Net",
-           info.step, meta);
+    p->test_batch_stats = batch_stats;
+    printf("%s: %s, trained %ld steps (%s)%s\n", path,
+           cfg.g.no_skips ? "encoder-decoder" : "U-Net", info.step, meta,
+           batch_stats ? "; batch statistics and dropout" : "");
     return 0;
 }
 
@@ -438,7 +442,7 @@ static int infer(const Flags *f, Written *w, Error *err) {
     if (!f->input || !f->output || !f->checkpoint)
         return error_set(err, "--infer needs --input (a PNG or a folder), --output and --checkpoint");
     P2p p;
-    if (load_model(&p, f->checkpoint, err) != 0) return -1;
+    if (load_model(&p, f->checkpoint, f->batch_stats, err) != 0) return -1;
     int rc = 0;
     if (!is_dir(f->input)) {
         rc = infer_one(&p, f->input, f->output, err);
@@ -495,23 +499,24 @@ static int compare(const Flags *f, Written *w, Error *err) {
     float *sx = malloc(sizeof(float) * ns * 3 * h * wd), *sy = malloc(sizeof(float) * ns * 3 * h * wd);
     strip_pairs(sx, sy, &set, ns);
     int rc = 0;
-    printf("\n| model | val L1 | PSNR (dB) | sharpness | colour |\n|---|---:|---:|---:|---:|\n");
+    P2pMetrics m[MAX_COMPARE];
     for (int k = 0; k < n && rc == 0; k++) {
         P2p p;
-        if ((rc = load_model(&p, names[k], err)) != 0) break;
+        if ((rc = load_model(&p, names[k], f->batch_stats, err)) != 0) break;
         if ((rc = paired_check_fits(h, wd, p.cfg.g.depth, err)) != 0) {
             p2p_free(&p);
             break;
         }
-        P2pMetrics m;
-        evaluate(&p, &m, full, &set, set.n);
-        printf("| %s | %.4f | %.2f | %.3f | %.3f |\n", labels[k], p2p_metrics_l1(&m),
-               p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m), p2p_metrics_colour(&m));
+        evaluate(&p, &m[k], full, &set, set.n);
         outs[k] = malloc(sizeof(float) * ns * 3 * h * wd);
         p2p_generate(&p, outs[k], sx, ns, h, wd);
         p2p_free(&p);
     }
     if (rc == 0) {
+        printf("\n| model | val L1 | PSNR (dB) | sharpness | colour |\n|---|---:|---:|---:|---:|\n");
+        for (int k = 0; k < n; k++)
+            printf("| %s | %.4f | %.2f | %.3f | %.3f |\n", labels[k], p2p_metrics_l1(&m[k]),
+                   p2p_metrics_psnr(&m[k]), p2p_metrics_sharpness(&m[k]), p2p_metrics_colour(&m[k]));
         printf("(%d pairs from %s; strips: %d pairs, columns input | %s | target)\n", set.n,
                f->input, ns, f->labels ? f->labels : f->compare);
         rc = write_strip(f->output, sx, 3, outs, n, sy, ns, h, wd, err);
@@ -555,6 +560,8 @@ int main(int argc, char **argv) {
     args_add_string(&args, "checkpoint", &f.checkpoint, "--infer: the trained model");
     args_add_string(&args, "compare", &f.compare, "checkpoints, comma-separated (at most 6)");
     args_add_string(&args, "labels", &f.labels, "--compare: their names, comma-separated");
+    args_add_bool(&args, "batch-stats", &f.batch_stats,
+                  "--infer, --compare: batch statistics and dropout (the paper's test mode)");
 
     Error err;
     int r = args_parse(&args, argc, argv, &err);

@@ -53,6 +53,7 @@ typedef struct {
     Optimizer opt_g, opt_d;
     Tape tape;                // one step's tensors; reset at the start of each step
     Rng rng;                  // G's dropout masks
+    int test_batch_stats;     // p2p_generate: 1 = the paper's test mode (below)
 } P2p;
 
 // Builds both networks with the library's initialisation (N(0, 0.02)) and
@@ -74,9 +75,12 @@ typedef struct {
 // The mean of sigmoid(logits) over every element: D's average "real" verdict.
 float p2p_mean_sigmoid(const Tensor *logits);
 
-// out (n, CY, H, W) = G(x) for x (n, CX, H, W), any n, in evaluation mode
-// (running batch-norm statistics, no dropout), under no_grad. Uses the
-// student's forward (exercise 5.1). Resets p->tape.
+// out (n, CY, H, W) = G(x) for x (n, CX, H, W), any n, under no_grad, with
+// the student's forward (exercise 5.1), in batches of 8. Resets p->tape.
+// Evaluation mode (running batch-norm statistics, no dropout) unless
+// p->test_batch_stats is set: then each batch is normalised with its own
+// statistics and dropout stays on, as the pix2pix paper tests. That mode
+// moves the running statistics: use it on a model that is not trained further.
 void p2p_generate(P2p *p, float *out, const float *x, int n, int h, int w);
 
 // The checkpoint's metadata: the architecture and loss, so that inference

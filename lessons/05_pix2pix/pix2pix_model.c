@@ -56,6 +56,7 @@ float p2p_mean_sigmoid(const Tensor *logits) {
 
 // Batches of 8 keep the tape's memory small whatever n is; in evaluation mode
 // the batch size does not change the result (running statistics).
+// test_batch_stats: the batch's own statistics and dropout (masks from p->rng).
 void p2p_generate(P2p *p, float *out, const float *x, int n, int h, int w) {
     enum { CHUNK = 8 };
     int cx = p->cfg.g.in_ch, cy = p->cfg.g.out_ch;
@@ -65,7 +66,8 @@ void p2p_generate(P2p *p, float *out, const float *x, int n, int h, int w) {
         tape_reset(&p->tape);
         Tensor *t = tape_tensor(&p->tape, 4, (int[]){b, cx, h, w}, 0);
         memcpy(t->data, x + (long)i * cx * h * w, sizeof(float) * t->size);
-        Tensor *y = p2p_unet_forward(&p->g, &p->tape, t, 0, NULL);
+        Tensor *y = p->test_batch_stats ? p2p_unet_forward(&p->g, &p->tape, t, 1, &p->rng)
+                                        : p2p_unet_forward(&p->g, &p->tape, t, 0, NULL);
         memcpy(out + (long)i * cy * h * w, y->data, sizeof(float) * y->size);
     }
     tape_reset(&p->tape);
