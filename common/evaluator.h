@@ -16,7 +16,7 @@
 //
 //     Evaluator ev;
 //     if (evaluator_open(&ev, data_dir, EVALUATOR_DEFAULT_PATH, &err) != 0) ...
-//     // a missing classifier is trained first (about 2 minutes, it says so)
+//     // a missing classifier is trained first (about 2 minutes of CPU; it says so)
 //     // ev.fcd_floor: FCD of 10,000 training images against the test images
 //     float *imgs = malloc(sizeof(float) * EVAL_FCD_SAMPLES * EVAL_PIXELS);
 //     ... G writes EVAL_FCD_SAMPLES images (N, 1, 28, 28) in [-1, 1] into imgs ...
@@ -58,14 +58,14 @@ typedef struct {
     Conv2d conv2;   // -> (EVAL_CONV2, 7, 7), 5x5 stride 2, ReLU
     Linear fc;      // (EVAL_CONV2 * 49) -> (EVAL_FEATURES), ReLU: the features
     Linear out;     // (EVAL_FEATURES) -> (EVAL_CLASSES) logits
-    Tape tape;    // its own, so that it never disturbs a lesson's tape
+    Tape tape;      // its own, so that it never disturbs a lesson's tape
 } Classifier;
 
 typedef struct {
     int epochs;      // passes over the training set
     int batch;
     float lr;        // Adam's, with betas 0.9, 0.999
-    float dropout;   // after each hidden layer, in training only
+    float dropout;   // on the features, in training only
     int flip;        // 1: mirror half of each batch left-right (garments are symmetric)
     int seed;
     int verbose;     // 1: a progress line and one line per epoch on stderr
@@ -74,7 +74,8 @@ typedef struct {
 // The settings `make evaluator` trains with.
 ClassifierTraining classifier_default_training(void);
 
-// An untrained classifier, weights drawn from seed (layers.h's initialisation).
+// An untrained classifier, weights drawn from seed: He initialisation,
+// N(0, 2 / fan_in), biases 0.
 void classifier_init(Classifier *c, int seed);
 void classifier_free(Classifier *c);
 
@@ -112,10 +113,10 @@ int evaluator_train(const char *data_dir, const char *cache_path, const Classifi
                     Error *err);
 
 // Loads the classifier from cache_path; when that file does not exist, says
-// so on stderr, trains one on data_dir's training set (about 2 minutes) and
-// saves it there (evaluator_train with
-// classifier_default_training()). Then reads the test set and measures the floor. Any other
-// failure (an unreadable cache, missing data) returns -1 with err.
+// so on stderr, trains one on data_dir's training set (about 2 minutes of
+// CPU) and saves it there (evaluator_train with classifier_default_training()).
+// Then reads the test set and measures the floor and the test accuracy. Any
+// other failure (an unreadable cache, missing data) returns -1 with err.
 int evaluator_open(Evaluator *ev, const char *data_dir, const char *cache_path, Error *err);
 void evaluator_close(Evaluator *ev);
 
