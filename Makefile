@@ -435,7 +435,7 @@ SAN_ENV   := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/reliability/lsan_criterio
 asan-replay:
 	@mkdir -p $(REPORTS)
 	@echo "== the fuzz corpora (tests/fuzz) through the readers built with ASan + UBSan"
-	@$(SAN_MAKE) fuzz-replay
+	@$(SAN_MAKE) $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS)) fuzz-replay
 
 test-asan:
 	@rm -rf $(REPORTS)/asan && mkdir -p $(REPORTS)/asan
