@@ -16,7 +16,7 @@ set terminal pngcairo size 900,500 noenhanced font ",10"
 set output out
 set datafile separator ","
 set datafile columnheaders
-if (!exists("smooth")) { stats csv using 1 nooutput; smooth = 1 - 1 / (STATS_records > 80 ? STATS_records / 40.0 : 2) }
+if (!exists("smooth")) { stats csv using 1 nooutput; smooth = 1 - 1.0 / (STATS_records > 80 ? STATS_records / 40.0 : 2.0) }
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
 set title title . ' (faint: raw values; solid: moving average)'
