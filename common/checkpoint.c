@@ -105,10 +105,12 @@ int checkpoint_save(const char *path, const CheckpointModel *models, int n_model
                              "parameters, the model has %ld", path, models[k].name, opt->n,
                              models[k].params->size);
     }
+    // One fixed temporary name: a save killed half-way leaves at most this one
+    // file behind, and the next save reuses it.
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return error_set(err, "%s: path too long", path);
-    int fd = mkstemp(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) return error_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
     FILE *f = fdopen(fd, "wb");
     if (!f) {

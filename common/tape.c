@@ -42,16 +42,19 @@ static const float *data_or_null(const Tensor *t) {
 
 // ---------------------------------------------------------------- kernel table
 
-static const TapeKernels LIBRARY_KERNELS = {
-    .conv2d_forward = conv2d_forward,
-    .conv2d_backward = conv2d_backward,
-    .conv_transpose2d_forward = conv_transpose2d_forward,
-    .conv_transpose2d_backward = conv_transpose2d_backward,
-    .batchnorm_forward_train = batchnorm_forward_train,
-    .batchnorm_backward = batchnorm_backward,
-};
+// A macro, because C allows a static initialiser to be a constant expression
+// only, and another variable (even a const one) is not one.
+#define LIBRARY_KERNELS_INIT {                                  \
+    .conv2d_forward = conv2d_forward,                           \
+    .conv2d_backward = conv2d_backward,                         \
+    .conv_transpose2d_forward = conv_transpose2d_forward,       \
+    .conv_transpose2d_backward = conv_transpose2d_backward,     \
+    .batchnorm_forward_train = batchnorm_forward_train,         \
+    .batchnorm_backward = batchnorm_backward,                   \
+}
 
-static TapeKernels kernels = LIBRARY_KERNELS;
+static const TapeKernels LIBRARY_KERNELS = LIBRARY_KERNELS_INIT;
+static TapeKernels kernels = LIBRARY_KERNELS_INIT;
 
 void tape_use_kernels(const TapeKernels *k) {
     if (!k) {
