@@ -233,8 +233,11 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
         if (checkpoint_load(ckpt, models, 2, &info, &p.rng, err) != 0) goto done_batches;
         p2p_config_to_meta(want, sizeof want, cfg);
         if (strcmp(want, info.meta) != 0) {
-            error_set(err, "%s was trained as \"%.80s\", not as \"%.80s\": resume with its flags",
-                      ckpt, info.meta, want);
+            P2pConfig was;
+            if (p2p_config_from_meta(&was, info.meta, err) == 0)
+                error_set(err, "%s was trained with --netG %s --loss %s --lambda %g: resume "
+                               "with the same flags", ckpt, was.g.no_skips ? "encdec" : "unet",
+                          p2p_loss_name(was.loss), was.lambda);
             goto done_batches;
         }
         step = info.step;
