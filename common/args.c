@@ -5,10 +5,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "run.h"
 
 // ---------------------------------------------------------------- registration
 
@@ -252,26 +255,31 @@ void args_usage(const Args *a, FILE *f) {
     }
 }
 
-// ---------------------------------------------------------------- config.txt
-
-static int make_dirs(const char *path, Error *err) {
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return error_set(err, "%.100s...: the folder name is too long", path);
-    for (char *p = buf + 1;; p++) {
-        int last = (*p == '\0');
-        if (*p == '/' || last) {
-            *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return error_set(err, "%s: cannot create the folder: %s", buf, strerror(errno));
-            if (last) return 0;
-            *p = '/';
-        }
+int args_parse_or_usage(Args *a, int argc, char **argv) {
+    Error err;
+    int r = args_parse(a, argc, argv, &err);
+    if (r == ARGS_HELP) {
+        args_usage(a, stdout);
+        return 0;
     }
+    if (r != 0) return args_usage_error(a, "%s", err.msg);
+    return -1;
 }
 
+int args_usage_error(const Args *a, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n\n");
+    args_usage(a, stderr);
+    return 2;
+}
+
+// ---------------------------------------------------------------- config.txt
+
 int args_write_config(const Args *a, Error *err) {
-    if (make_dirs(a->out, err) != 0) return -1;
+    if (run_mkdir(a->out, err) != 0) return -1;
     char path[1100];
     if (snprintf(path, sizeof path, "%s/config.txt", a->out) >= (int)sizeof path)
         return error_set(err, "%s: the output folder's name is too long", a->out);

@@ -13,15 +13,16 @@
 //         const char *loss = "nonsat";
 //         args_add_float(&args, "beta1", &beta1, "Adam's beta1");
 //         args_add_choice(&args, "g-loss", &loss, "sat|nonsat", "generator loss");
+//         int code = args_parse_or_usage(&args, argc, argv);
+//         if (code >= 0) return code;              // --help, or a usage error
+//         if (beta1 >= 1.0f) return args_usage_error(&args, "--beta1: expected below 1");
 //         Error err;
-//         int r = args_parse(&args, argc, argv, &err);
-//         if (r == ARGS_HELP) { args_usage(&args, stdout); return 0; }
-//         if (r != 0) { fprintf(stderr, "%s\n\n", err.msg); args_usage(&args, stderr); return 2; }
-//         if (args_write_config(&args, &err) != 0) { fprintf(stderr, "%s\n", err.msg); return 1; }
+//         if (args_write_config(&args, &err) != 0) ...
 //         ...
 //
 // Flags are written `--name value` or `--name=value`; booleans take no value.
-// The library never exits: main decides (exit code 2 for a usage error).
+// The library never exits: main decides. Exit codes: 0 after --help, 2 for a
+// usage error.
 #ifndef ARGS_H
 #define ARGS_H
 
@@ -87,7 +88,17 @@ int args_parse(Args *a, int argc, char **argv, Error *err);
 
 void args_usage(const Args *a, FILE *f);
 
-// Creates out (and its parents) and writes out/config.txt: the command line
+// args_parse, and what every program does with its answer: on --help, the
+// usage on stdout and 0; on a wrong argument, the error and the usage on
+// stderr and 2. Returns -1 when the program goes on: main returns any
+// other value as its exit code.
+int args_parse_or_usage(Args *a, int argc, char **argv);
+
+// A lesson's own check of the parsed values failed: prints the message
+// (printf-style) and the usage on stderr; returns 2, the exit code.
+int args_usage_error(const Args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// Creates out (and its parents, run_mkdir) and writes out/config.txt: the command line
 // and every flag's resolved value, one `name = value` per line.
 int args_write_config(const Args *a, Error *err);
 

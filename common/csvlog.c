@@ -57,7 +57,7 @@ static int trim_log(const char *path, const char *header, long resume_step, Erro
 }
 
 int csvlog_open(CsvLog *log, const char *path, const char *header, long resume_step, Error *err) {
-    log->f = NULL;
+    memset(log, 0, sizeof *log);
     log->n_cols = count_columns(header);
     snprintf(log->path, sizeof log->path, "%s", path);
     if (log->n_cols > CSVLOG_MAX_COLS)
@@ -94,6 +94,21 @@ int csvlog_write(CsvLog *log, const double *values, Error *err) {
     if (fflush(log->f) != 0 || ferror(log->f))
         return error_set(err, "%s: write failed: %s", log->path, strerror(errno));
     return 0;
+}
+
+void csvlog_add(CsvLog *log, const double *values) {
+    for (int i = 1; i < log->n_cols; i++) log->sums[i] += values[i - 1];
+    log->n_added++;
+}
+
+int csvlog_write_means(CsvLog *log, long step, Error *err) {
+    if (log->n_added == 0) return 0;
+    double row[CSVLOG_MAX_COLS];
+    row[0] = (double)step;
+    for (int i = 1; i < log->n_cols; i++) row[i] = log->sums[i] / log->n_added;
+    memset(log->sums, 0, sizeof log->sums);
+    log->n_added = 0;
+    return csvlog_write(log, row, err);
 }
 
 void csvlog_close(CsvLog *log) {

@@ -7,6 +7,12 @@
 //
 // Every row is flushed as it is written, so a run that is killed keeps its
 // log up to its last row.
+//
+// A training loop usually logs means over the last few steps, which draw a
+// readable curve where single steps are noise:
+//
+//     csvlog_add(&log, (double[]){loss_d, loss_g});              // every step
+//     if (step % 10 == 0) csvlog_write_means(&log, step, &err);  // one row of 10-step means
 #ifndef CSVLOG_H
 #define CSVLOG_H
 
@@ -20,6 +26,8 @@ typedef struct {
     FILE *f;
     int n_cols;
     char path[1024];   // for error messages
+    double sums[CSVLOG_MAX_COLS];   // csvlog_add's running sums since the last row of means
+    int n_added;
 } CsvLog;
 
 // header: the column names separated by commas; the first column is the step.
@@ -33,6 +41,14 @@ int csvlog_open(CsvLog *log, const char *path, const char *header, long resume_s
 // Writes one row: values has one number per column. Whole numbers are written
 // without a decimal point; others with 7 significant digits.
 int csvlog_write(CsvLog *log, const double *values, Error *err);
+
+// Adds one step's numbers to the running means: values has one number per
+// column after the first (the step).
+void csvlog_add(CsvLog *log, const double *values);
+
+// Writes the row {step, the mean of each column since the last such row} and
+// starts the means over. Nothing is written when nothing was added.
+int csvlog_write_means(CsvLog *log, long step, Error *err);
 
 void csvlog_close(CsvLog *log);
 

@@ -2,18 +2,17 @@
 // B = batch, F = EVAL_FEATURES, K = EVAL_CLASSES, P = EVAL_PIXELS.
 #include "evaluator.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "checkpoint.h"
 #include "image.h"
 #include "optim.h"
 #include "progress.h"
+#include "run.h"
 
 const char *const evaluator_class_names[EVAL_CLASSES] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -23,12 +22,6 @@ const char *const evaluator_class_names[EVAL_CLASSES] = {
 // Forward passes run this many images at a time: big enough for the GEMMs to
 // run at full speed, small enough to keep the tape's arena at a few MB.
 #define EVAL_BATCH 500
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
 
 // ---------------------------------------------------------------- the classifier
 
@@ -159,7 +152,7 @@ int classifier_train(Classifier *c, const Dataset *train, const Dataset *test,
     long step = 0;
     float img[EVAL_PIXELS];
     for (int epoch = 0; epoch < cfg->epochs; epoch++) {
-        double t0 = now_seconds(), loss_sum = 0.0;
+        double t0 = progress_now(), loss_sum = 0.0;
         // Linear decay: the last epochs take small steps and settle in a minimum.
         opt.lr = cfg->lr * (float)(cfg->epochs - epoch) / (float)cfg->epochs;
         while (batcher_next(&batcher, x, y, &rng) == B) {
@@ -191,7 +184,7 @@ int classifier_train(Classifier *c, const Dataset *train, const Dataset *test,
             fprintf(stderr, "classifier: epoch %d/%d  mean loss %.4f", epoch + 1, cfg->epochs,
                     loss_sum / per_epoch);
             if (test) fprintf(stderr, "  test accuracy %.4f", dataset_accuracy(c, test));
-            fprintf(stderr, "  (%.1f s)\n", now_seconds() - t0);
+            fprintf(stderr, "  (%.1f s)\n", progress_now() - t0);
         }
     }
     tape_reset(&c->tape);
@@ -202,19 +195,15 @@ int classifier_train(Classifier *c, const Dataset *train, const Dataset *test,
     return 0;
 }
 
-// mkdir -p of the folder that holds path.
+// Creates the folder that holds path, and its parents.
 static int make_parent_dirs(const char *path, Error *err) {
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    char dir[1024];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
         return error_set(err, "%s: the path is too long", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return error_set(err, "%s: cannot create the folder: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    return 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;   // in the current folder, or in /
+    *slash = '\0';
+    return run_mkdir(dir, err);
 }
 
 int classifier_save(Classifier *c, const char *path, Error *err) {
@@ -265,12 +254,12 @@ int evaluator_train(const char *data_dir, const char *cache_path, const Classifi
     }
     Classifier c;
     classifier_init(&c, cfg->seed);
-    double t0 = now_seconds();
+    double t0 = progress_now();
     int rc = classifier_train(&c, &train, &test, cfg, err);
     if (rc == 0) rc = classifier_save(&c, cache_path, err);
     if (rc == 0)
         fprintf(stderr, "evaluator: trained in %.0f s, test accuracy %.4f, saved %s\n",
-                now_seconds() - t0, dataset_accuracy(&c, &test), cache_path);
+                progress_now() - t0, dataset_accuracy(&c, &test), cache_path);
     classifier_free(&c);
     dataset_free(&train);
     dataset_free(&test);

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_seconds(void) {
+double progress_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
@@ -29,13 +29,13 @@ void progress_init(Progress *p, FILE *out, long first, long total, int images_pe
     p->total = total;
     p->images_per_step = images_per_step;
     p->every_seconds = every_seconds;
-    p->t_start = now_seconds();
+    p->t_start = progress_now();
     p->t_last = -1e30;
     p->drawn = 0;
 }
 
 void progress_update(Progress *p, long step, const char *fmt, ...) {
-    double t = now_seconds();
+    double t = progress_now();
     double interval = p->is_tty ? 0.1 : p->every_seconds;
     if (step < p->total && t - p->t_last < interval) return;
     p->t_last = t;

@@ -37,4 +37,8 @@ void progress_done(Progress *p);
 // "2m31s", "1h04m", "12s": the ETA's format.
 void progress_format_duration(char *buf, size_t n, double seconds);
 
+// Seconds on a monotonic clock (one that never jumps): the difference of two
+// readings is the time between them, e.g. an epoch's duration.
+double progress_now(void);
+
 #endif

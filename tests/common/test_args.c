@@ -143,3 +143,44 @@ Test(args, resume_finds_the_latest_run_and_config_is_written) {
     cr_assert_eq(chdir("/"), 0, "chdir");
     rmdir(dir);
 }
+
+// What args_parse_or_usage printed on a stream redirected into a file.
+static char *read_back(const char *path) {
+    static char text[8192];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot read %s", path);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+Test(args, parse_or_usage_gives_the_exit_code) {
+    char out[] = "/tmp/test_args_out_XXXXXX", errs[] = "/tmp/test_args_err_XXXXXX";
+    close(mkstemp(out));
+    close(mkstemp(errs));
+    cr_assert_not_null(freopen(out, "w", stdout), "redirect stdout");
+    cr_assert_not_null(freopen(errs, "w", stderr), "redirect stderr");
+    Lesson l;
+    lesson_init(&l);
+    cr_assert_eq(args_parse_or_usage(&l.args, 3, (char *[]){"prog", "--steps", "9"}), -1,
+                 "good arguments: go on");
+    cr_assert_eq(l.args.steps, 9, "the value is parsed");
+    lesson_init(&l);
+    cr_assert_eq(args_parse_or_usage(&l.args, 2, (char *[]){"prog", "--help"}), 0, "--help: exit 0");
+    lesson_init(&l);
+    cr_assert_eq(args_parse_or_usage(&l.args, 2, (char *[]){"prog", "--stepz"}), 2,
+                 "a wrong flag: exit 2");
+    cr_assert_eq(args_usage_error(&l.args, "--lambda: expected %s", "less"), 2,
+                 "a lesson's own check: exit 2");
+    fflush(stdout);
+    fflush(stderr);
+    cr_assert(strstr(read_back(out), "usage: prog [options]") != NULL, "--help prints the usage on stdout");
+    const char *e = read_back(errs);
+    cr_assert(strstr(e, "unknown option --stepz\n\nusage: prog") != NULL,
+              "the error, then the usage, on stderr:\n%s", e);
+    cr_assert(strstr(e, "--lambda: expected less\n\nusage: prog") != NULL,
+              "args_usage_error prints its message, then the usage:\n%s", e);
+    unlink(out);
+    unlink(errs);
+}

@@ -73,3 +73,21 @@ Test(csvlog, unwritable_path_is_an_error) {
     cr_assert_eq(csvlog_open(&log, "/no/such/dir/log.csv", "step", -1, &err), -1, "must fail");
     cr_assert(strstr(err.msg, "/no/such/dir/log.csv: cannot open"), "message: %s", err.msg);
 }
+
+Test(csvlog, running_means_between_rows) {
+    char path[] = "/tmp/test_csvlog_XXXXXX";
+    close(mkstemp(path));
+    CsvLog log;
+    Error err;
+    cr_assert_eq(csvlog_open(&log, path, "step,loss_d,loss_g", -1, &err), 0, "%s", err.msg);
+    cr_assert_eq(csvlog_write_means(&log, 5, &err), 0, "%s", err.msg);   // nothing added: no row
+    csvlog_add(&log, (double[]){1.0, 4.0});
+    csvlog_add(&log, (double[]){2.0, 2.0});
+    csvlog_add(&log, (double[]){6.0, 0.0});
+    cr_assert_eq(csvlog_write_means(&log, 3, &err), 0, "%s", err.msg);
+    csvlog_add(&log, (double[]){0.5, -1.0});   // the means start over after a row
+    cr_assert_eq(csvlog_write_means(&log, 4, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(slurp(path), "step,loss_d,loss_g\n3,3,2\n4,0.5,-1\n", "rows of means");
+    csvlog_close(&log);
+    unlink(path);
+}

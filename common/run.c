@@ -1,0 +1,55 @@
+// run.c - see run.h.
+#include "run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "progress.h"
+
+void outputs_init(Outputs *o) {
+    o->t_start = progress_now();
+    o->n = 0;
+    o->left_out = 0;
+}
+
+void outputs_add(Outputs *o, const char *path) {
+    if (!o) return;
+    for (int i = 0; i < o->n; i++)
+        if (strcmp(o->paths[i], path) == 0) return;
+    if (o->n == OUTPUTS_MAX) {
+        o->left_out++;
+        return;
+    }
+    snprintf(o->paths[o->n++], OUTPUTS_PATH_LEN, "%s", path);
+}
+
+void outputs_print(const Outputs *o, int ok) {
+    printf("\n%s after %.0f s. Wrote:\n", ok ? "Done" : "Stopped", progress_now() - o->t_start);
+    for (int i = 0; i < o->n; i++) printf("  %s\n", o->paths[i]);
+    if (o->left_out > 0) printf("  (and %d more files)\n", o->left_out);
+    fflush(stdout);
+}
+
+int run_mkdir(const char *path, Error *err) {
+    char buf[OUTPUTS_PATH_LEN];
+    if (!*path) return error_set(err, "expected a folder name, found an empty string");
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return error_set(err, "%.100s...: the folder name is too long", path);
+    // Each prefix that ends at a '/' (and the whole path) is a folder to make.
+    for (char *p = buf + 1;; p++) {
+        int last = (*p == '\0');
+        if (*p == '/' || last) {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return error_set(err, "%s: cannot create the folder: %s", buf, strerror(errno));
+            if (last) break;
+            *p = '/';
+        }
+    }
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return error_set(err, "%s: expected a folder, found a file of that name", buf);
+    return 0;
+}
