@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "idx.h"
 #include "image.h"
@@ -35,27 +36,32 @@ int dataset_load_idx(Dataset *ds, const char *images_path, const char *labels_pa
     return 0;
 }
 
-static int ends_with_png(const char *name) {
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".png") == 0;
+static int has_suffix(const char *name, const char *suffix) {
+    size_t n = strlen(name), s = strlen(suffix);
+    return n > s && strcasecmp(name + n - s, suffix) == 0;
 }
 
 static int compare_names(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-// The sorted names of the *.png files in dir.
-static char **list_pngs(const char *dir, int *count, Error *err) {
+void dataset_free_names(char **names, int n) {
+    if (!names) return;
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+int dataset_list_pngs(char ***names_out, int *count, const char *dir, Error *err) {
+    *names_out = NULL;
+    *count = 0;
     DIR *d = opendir(dir);
-    if (!d) {
-        error_set(err, "%s: cannot open the folder", dir);
-        return NULL;
-    }
+    if (!d) return error_set(err, "%s: cannot open the folder", dir);
     char **names = NULL;
-    int n = 0, cap = 0;
+    int n = 0, cap = 0, n_jpeg = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!ends_with_png(e->d_name)) continue;
+        if (has_suffix(e->d_name, ".jpg") || has_suffix(e->d_name, ".jpeg")) n_jpeg++;
+        if (!has_suffix(e->d_name, ".png")) continue;
         if (n == DATASET_MAX_FILES) {
             error_set(err, "%s: expected at most %d PNG files, found more", dir, DATASET_MAX_FILES);
             goto fail;
@@ -78,17 +84,21 @@ static char **list_pngs(const char *dir, int *count, Error *err) {
     closedir(d);
     if (n == 0) {
         free(names);
-        error_set(err, "%s: expected *.png images in this folder, found none", dir);
-        return NULL;
+        // JPEGs and no PNG: the usual reason, so the message gives the fix.
+        if (n_jpeg > 0)
+            return error_set(err, "%s: found %d JPEG files but no PNG; the course reads PNG only: "
+                             "convert them with `mogrify -format png *.jpg` (Debian: imagemagick)",
+                             dir, n_jpeg);
+        return error_set(err, "%s: expected *.png images in this folder, found none", dir);
     }
     qsort(names, n, sizeof(char *), compare_names);
+    *names_out = names;
     *count = n;
-    return names;
+    return 0;
 fail:
     closedir(d);
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
-    return NULL;
+    dataset_free_names(names, n);
+    return -1;
 }
 
 int dataset_load_png_folder(Dataset *ds, const char *dir, int c, int h, int w, Error *err) {
@@ -97,8 +107,8 @@ int dataset_load_png_folder(Dataset *ds, const char *dir, int c, int h, int w, E
     if (h <= 0 || w <= 0 || h > IMAGE_MAX_SIDE || w > IMAGE_MAX_SIDE)
         return error_set(err, "%s: image size %dx%d is outside 1..%d", dir, w, h, IMAGE_MAX_SIDE);
     int n;
-    char **names = list_pngs(dir, &n, err);
-    if (!names) return -1;
+    char **names;
+    if (dataset_list_pngs(&names, &n, dir, err) != 0) return -1;
     int status = -1;
     size_t size = (size_t)c * h * w;
     ds->images = malloc(sizeof(float) * size * n);
@@ -125,8 +135,7 @@ int dataset_load_png_folder(Dataset *ds, const char *dir, int c, int h, int w, E
     status = 0;
 done:
     if (status != 0) dataset_free(ds);
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
+    dataset_free_names(names, n);
     return status;
 }
 

@@ -28,6 +28,13 @@ int dataset_load_png_folder(Dataset *ds, const char *dir, int c, int h, int w, E
 
 void dataset_free(Dataset *ds);
 
+// The names (not paths) of the *.png files in dir (any case: .PNG too),
+// sorted byte by byte, into *names (count of them); free them with
+// dataset_free_names. A folder without PNG files is an error, and when it
+// holds JPEG files instead the message says how to convert them.
+int dataset_list_pngs(char ***names, int *count, const char *dir, Error *err);
+void dataset_free_names(char **names, int n);
+
 // An epoch iterator: each epoch visits every image once in a fresh random
 // order, `batch` images at a time.
 typedef struct {

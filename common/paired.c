@@ -1,17 +1,13 @@
 // paired.c - see paired.h.
 #include "paired.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "dataset.h"
 #include "edges.h"
 #include "image.h"
-
-// A folder of more files than this is refused rather than read for hours.
-#define PAIRED_MAX_FILES 1000000
 
 int paired_parse_direction(PairedDirection *direction, const char *text, Error *err) {
     if (strcmp(text, "AtoB") == 0) *direction = PAIRED_A_TO_B;
@@ -56,73 +52,6 @@ int paired_check_fits(int h, int w, int depth, Error *err) {
 
 // ---------------------------------------------------------------- reading folders
 
-static int has_suffix(const char *name, const char *suffix) {
-    size_t n = strlen(name), s = strlen(suffix);
-    return n > s && strcasecmp(name + n - s, suffix) == 0;
-}
-
-static int compare_names(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, int n) {
-    if (!names) return;
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
-}
-
-// The sorted names of the *.png files in dir. A folder with JPEGs and no PNG
-// gets the command that converts them, since that is the usual reason.
-static char **list_pngs(const char *dir, int *count, Error *err) {
-    DIR *d = opendir(dir);
-    if (!d) {
-        error_set(err, "%s: cannot open the folder", dir);
-        return NULL;
-    }
-    char **names = NULL;
-    int n = 0, cap = 0, n_jpeg = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (has_suffix(e->d_name, ".jpg") || has_suffix(e->d_name, ".jpeg")) n_jpeg++;
-        if (!has_suffix(e->d_name, ".png")) continue;
-        if (n == PAIRED_MAX_FILES) {
-            error_set(err, "%s: expected at most %d PNG files, found more", dir, PAIRED_MAX_FILES);
-            goto fail;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **bigger = realloc(names, sizeof(char *) * cap);
-            if (!bigger) {
-                error_set(err, "%s: out of memory listing files", dir);
-                goto fail;
-            }
-            names = bigger;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            error_set(err, "%s: out of memory listing files", dir);
-            goto fail;
-        }
-        n++;
-    }
-    closedir(d);
-    if (n == 0) {
-        free(names);
-        if (n_jpeg > 0)
-            error_set(err, "%s: found %d JPEG files but no PNG; the course reads PNG only: convert "
-                           "them with `mogrify -format png *.jpg` (Debian: imagemagick)", dir, n_jpeg);
-        else
-            error_set(err, "%s: expected *.png images in this folder, found none", dir);
-        return NULL;
-    }
-    qsort(names, n, sizeof(char *), compare_names);
-    *count = n;
-    return names;
-fail:
-    closedir(d);
-    free_names(names, n);
-    return NULL;
-}
-
 // dst (C_dst, out_h, out_w) as 8-bit pixels = src (C_src, h, w) converted to
 // C_dst channels (3 -> 1 by luminance; 1 -> 3 never happens: files are read
 // with the larger count) and resized. work holds 2 * max(h * w, out_h * out_w)
@@ -166,8 +95,8 @@ int paired_load(PairedSet *ps, const char *dir, PairedDirection direction, int c
     if (check_load_size(dir, c_x, load_h, load_w, 1, err) != 0) return -1;
     if (check_load_size(dir, c_y, load_h, load_w, 1, err) != 0) return -1;
     int n;
-    char **names = list_pngs(dir, &n, err);
-    if (!names) return -1;
+    char **names;
+    if (dataset_list_pngs(&names, &n, dir, err) != 0) return -1;
     int want_c = (c_x == 3 || c_y == 3) ? 3 : 1;
     int first_h = 0, first_w = 0;   // the first file's size
     float *ab = NULL, *a = NULL, *b = NULL, *work = NULL;
@@ -227,7 +156,7 @@ fail:
     free(a);
     free(b);
     free(work);
-    free_names(names, n);
+    dataset_free_names(names, n);
     free(ps->x);
     free(ps->y);
     memset(ps, 0, sizeof *ps);
@@ -237,7 +166,7 @@ fail:
 void paired_free(PairedSet *ps) {
     free(ps->x);
     free(ps->y);
-    free_names(ps->names, ps->n);
+    dataset_free_names(ps->names, ps->n);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -325,13 +254,13 @@ int paired_batcher_next(PairedBatcher *b, float *x, float *y, Rng *rng) {
 static int load_folder(uint8_t **pixels, char ***names_out, int *n_out, const char *dir, int c,
                        int h, int w, Error *err) {
     int n;
-    char **names = list_pngs(dir, &n, err);
-    if (!names) return -1;
+    char **names;
+    if (dataset_list_pngs(&names, &n, dir, err) != 0) return -1;
     size_t size = (size_t)c * h * w;
     uint8_t *all = malloc(size * n);
     if (!all) {
         error_set(err, "%s: out of memory for %d images of %dx%d", dir, n, w, h);
-        free_names(names, n);
+        dataset_free_names(names, n);
         return -1;
     }
     for (int i = 0; i < n; i++) {
@@ -356,7 +285,7 @@ static int load_folder(uint8_t **pixels, char ***names_out, int *n_out, const ch
     return 0;
 fail:
     free(all);
-    free_names(names, n);
+    dataset_free_names(names, n);
     return -1;
 }
 
@@ -381,8 +310,8 @@ int unpaired_load(UnpairedSet *us, const char *root, const char *phase, int c, i
 void unpaired_free(UnpairedSet *us) {
     free(us->a);
     free(us->b);
-    free_names(us->names_a, us->n_a);
-    free_names(us->names_b, us->n_b);
+    dataset_free_names(us->names_a, us->n_a);
+    dataset_free_names(us->names_b, us->n_b);
     memset(us, 0, sizeof *us);
 }
 
