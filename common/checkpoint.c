@@ -203,22 +203,21 @@ typedef struct {
     int64_t opt_step;
 } ModelHeader;
 
-// Everything before the data: checked against the models, nothing written.
-static int read_headers(Reader *r, CheckpointModel *models, int n_models, ModelHeader *mh,
-                        CheckpointInfo *info, Rng *rng_out, int *has_rng) {
+// The file's own header: magic, version, model count, step, epoch, RNG, meta.
+static int read_info(Reader *r, uint32_t *n_models, CheckpointInfo *info, Rng *rng_out,
+                     int *has_rng) {
     char magic[8];
     if (!get(r, magic, 8) || memcmp(magic, MAGIC, 8) != 0) {
         if (r->failed) return -1;
         return error_set(r->err, "%s: not a checkpoint (expected magic \"GANCKPT\", found "
                          "\"%.7s\")", r->path, magic);
     }
-    uint32_t version = get_u32(r), count = get_u32(r);
+    uint32_t version = get_u32(r);
     if (r->failed) return -1;
     if (version != CHECKPOINT_VERSION)
         return error_set(r->err, "%s: checkpoint version %u, this program reads version %d",
                          r->path, version, CHECKPOINT_VERSION);
-    if (count != (uint32_t)n_models)
-        return error_set(r->err, "%s: expected %d models, found %u", r->path, n_models, count);
+    *n_models = get_u32(r);
     info->step = get_i64(r);
     info->epoch = get_i32(r);
     *has_rng = (int)get_u32(r);
@@ -227,6 +226,16 @@ static int read_headers(Reader *r, CheckpointModel *models, int n_models, ModelH
     rng_out->has_spare = get_i32(r);
     rng_out->spare = get_f32(r);
     get_str(r, info->meta, CHECKPOINT_META_LEN);
+    return r->failed ? -1 : 0;
+}
+
+// Everything before the data: checked against the models, nothing written.
+static int read_headers(Reader *r, CheckpointModel *models, int n_models, ModelHeader *mh,
+                        CheckpointInfo *info, Rng *rng_out, int *has_rng) {
+    uint32_t count;
+    if (read_info(r, &count, info, rng_out, has_rng) != 0) return -1;
+    if (count != (uint32_t)n_models)
+        return error_set(r->err, "%s: expected %d models, found %u", r->path, n_models, count);
     for (int k = 0; k < n_models && !r->failed; k++) {
         CheckpointModel *m = &models[k];
         char name[CHECKPOINT_NAME_LEN];
@@ -267,16 +276,38 @@ static int read_floats(Reader *r, float *dst, long n) {
     return 0;
 }
 
-int checkpoint_load(const char *path, CheckpointModel *models, int n_models,
-                    CheckpointInfo *info, Rng *rng, Error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+// Opens path for a Reader that knows the file's size.
+static int reader_open(Reader *r, const char *path, Error *err) {
+    *r = (Reader){NULL, path, 0, err, 0};
+    r->f = fopen(path, "rb");
+    if (!r->f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
-        fclose(f);
+    if (fstat(fileno(r->f), &st) != 0) {
+        fclose(r->f);
         return error_set(err, "%s: cannot stat: %s", path, strerror(errno));
     }
-    Reader r = {f, path, (long)st.st_size, err, 0};
+    r->file_size = (long)st.st_size;
+    return 0;
+}
+
+int checkpoint_read_info(const char *path, CheckpointInfo *info, Error *err) {
+    Reader r;
+    if (reader_open(&r, path, err) != 0) return -1;
+    uint32_t n_models;
+    CheckpointInfo got;
+    Rng rng;
+    int has_rng;
+    int rc = read_info(&r, &n_models, &got, &rng, &has_rng);
+    fclose(r.f);
+    if (rc == 0) *info = got;
+    return rc;
+}
+
+int checkpoint_load(const char *path, CheckpointModel *models, int n_models,
+                    CheckpointInfo *info, Rng *rng, Error *err) {
+    Reader r;
+    if (reader_open(&r, path, err) != 0) return -1;
+    FILE *f = r.f;
     ModelHeader *mh = calloc((size_t)(n_models > 0 ? n_models : 1), sizeof(ModelHeader));
     CheckpointInfo got_info;
     Rng got_rng;

@@ -49,4 +49,9 @@ int checkpoint_save(const char *path, const CheckpointModel *models, int n_model
 int checkpoint_load(const char *path, CheckpointModel *models, int n_models,
                     CheckpointInfo *info, Rng *rng, Error *err);
 
+// Only the step, the epoch and the metadata, without building a model: e.g.
+// to learn from the metadata which network to build before checkpoint_load.
+// A file that is not a checkpoint of this version is refused as by checkpoint_load.
+int checkpoint_read_info(const char *path, CheckpointInfo *info, Error *err);
+
 #endif

@@ -310,3 +310,38 @@ Test(checkpoint, weights_only_load_and_failed_save) {
     model_free(&b);
     remove_dir();
 }
+
+Test(checkpoint, read_info_needs_no_model) {
+    make_dir();
+    char path[128], bad[160];
+    snprintf(path, sizeof path, "%s/run.ckpt", dir);
+    Model a;
+    Rng ra;
+    trained(&a, &ra, path);
+    CheckpointInfo info = {.step = -1};
+    Error err = {{0}};
+    cr_assert_eq(checkpoint_read_info(path, &info, &err), 0, "read_info failed: %s", err.msg);
+    cr_assert_eq(info.step, 2, "step: expected 2, found %ld", info.step);
+    cr_assert_eq(info.epoch, 1, "epoch: expected 1, found %d", info.epoch);
+    cr_assert_str_eq(info.meta, "lesson 03 dcgan", "meta: found \"%s\"", info.meta);
+
+    // Not a checkpoint, or cut inside the header: refused, info untouched.
+    char *bytes;
+    long n = read_file(path, &bytes);
+    snprintf(bad, sizeof bad, "%s/short.ckpt", dir);
+    write_file(bad, bytes, 100);   // the metadata starts at byte 56 and is 256 long
+    info.step = -1;
+    cr_assert_eq(checkpoint_read_info(bad, &info, &err), -1, "a cut header was accepted");
+    cr_assert(strstr(err.msg, "truncated") != NULL, "message: %s", err.msg);
+    cr_assert_eq(info.step, -1, "info was written for a refused file");
+    bytes[0] = 'X';
+    write_file(bad, bytes, n);
+    cr_assert_eq(checkpoint_read_info(bad, &info, &err), -1, "a wrong magic was accepted");
+    cr_assert(strstr(err.msg, "not a checkpoint") != NULL, "message: %s", err.msg);
+    snprintf(bad, sizeof bad, "%s/missing.ckpt", dir);
+    cr_assert_eq(checkpoint_read_info(bad, &info, &err), -1, "a missing file was accepted");
+    cr_assert(strstr(err.msg, "cannot open") != NULL, "message: %s", err.msg);
+    free(bytes);
+    model_free(&a);
+    remove_dir();
+}
