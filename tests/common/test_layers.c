@@ -7,53 +7,38 @@
 #include <string.h>
 
 #include "check.h"
-#include "layers.h"
+#include "dcgan.h"
 #include "ref.h"
 
 TestSuite(layers, .timeout = 60);
 
-// WORKLOADS.md W1: G = Linear(100, 256*7*7) -> BN -> ReLU -> reshape
-// -> ConvT(256, 128, 4, 2, 1) -> BN -> ReLU -> ConvT(128, 1, 4, 2, 1) -> tanh.
+// WORKLOADS.md W1, the library's DCGAN (common/dcgan.h), each net in its own
+// ParamSet as the lessons hold them:
+//   G = Linear(100, 256*7*7) -> BN -> ReLU -> reshape -> ConvT(256, 128, 4, 2, 1) -> BN -> ReLU
+//       -> ConvT(128, 1, 4, 2, 1) -> tanh
+//   D = Conv(1, 64, 4, 2, 1) -> LReLU -> Conv(64, 128, 4, 2, 1) -> BN -> LReLU -> flatten
+//       -> Linear(6272, 1)
+// Convolutions have a bias unless a norm follows.
 typedef struct {
     ParamSet ps;
-    Linear fc;
-    BatchNorm2d bn0, bn1;
-    ConvTranspose2d up1, up2;
-} DcganG;
+    DcganG net;
+} G;
 
-// D = Conv(1, 64, 4, 2, 1) -> LReLU -> Conv(64, 128, 4, 2, 1) -> BN -> LReLU
-// -> flatten -> Linear(6272, 1). Convolutions have a bias unless a norm follows.
 typedef struct {
     ParamSet ps;
-    Conv2d c1, c2;
-    BatchNorm2d bn;
-    Linear fc;
-} DcganD;
+    DcganD net;
+} D;
 
-static void dcgan_g_build(DcganG *g, Rng *rng) {
+static void g_build(G *g, Rng *rng) {
+    DcganConfig cfg = dcgan_config_w1();
     paramset_init(&g->ps);
-    nn_linear_init(&g->fc, &g->ps, "fc", 100, 256 * 7 * 7, 1, rng);
-    nn_batchnorm2d_init(&g->bn0, &g->ps, "bn0", 256 * 7 * 7, rng);
-    nn_conv_transpose2d_init(&g->up1, &g->ps, "up1", 256, 128, 4, 2, 1, 0, 0, rng);
-    nn_batchnorm2d_init(&g->bn1, &g->ps, "bn1", 128, rng);
-    nn_conv_transpose2d_init(&g->up2, &g->ps, "up2", 128, 1, 4, 2, 1, 0, 1, rng);
+    dcgan_g_init(&g->net, &g->ps, "g", &cfg, rng);
 }
 
-static Tensor *dcgan_g_forward(Tape *tp, DcganG *g, Tensor *z, int train) {
-    Tensor *h = tape_relu(tp, nn_batchnorm2d_forward(tp, &g->bn0,
-                                                     nn_linear_forward(tp, &g->fc, z), train));
-    h = tensor_reshape(tp, h, 4, (int[]){z->shape[0], 256, 7, 7});
-    h = tape_relu(tp, nn_batchnorm2d_forward(tp, &g->bn1,
-                                             nn_conv_transpose2d_forward(tp, &g->up1, h), train));
-    return tape_tanh(tp, nn_conv_transpose2d_forward(tp, &g->up2, h));
-}
-
-static void dcgan_d_build(DcganD *d, Rng *rng) {
+static void d_build(D *d, Rng *rng) {
+    DcganConfig cfg = dcgan_config_w1();
     paramset_init(&d->ps);
-    nn_conv2d_init(&d->c1, &d->ps, "c1", 1, 64, 4, 2, 1, 1, rng);
-    nn_conv2d_init(&d->c2, &d->ps, "c2", 64, 128, 4, 2, 1, 0, rng);
-    nn_batchnorm2d_init(&d->bn, &d->ps, "bn", 128, rng);
-    nn_linear_init(&d->fc, &d->ps, "fc", 6272, 1, 1, rng);
+    dcgan_d_init(&d->net, &d->ps, "d", &cfg, rng);
 }
 
 Test(layers, dcgan_w1_parameter_counts) {
@@ -66,10 +51,10 @@ Test(layers, dcgan_w1_parameter_counts) {
     const long g_total = 1818625, d_total = 138689;
     Rng rng;
     rng_seed(&rng, 1);
-    DcganG g;
-    DcganD d;
-    dcgan_g_build(&g, &rng);
-    dcgan_d_build(&d, &rng);
+    G g;
+    D d;
+    g_build(&g, &rng);
+    d_build(&d, &rng);
     cr_assert_eq(g.ps.size, g_total, "G has %ld parameters, expected %ld", g.ps.size, g_total);
     cr_assert_eq(d.ps.size, d_total, "D has %ld parameters, expected %ld", d.ps.size, d_total);
 
@@ -108,30 +93,30 @@ static void mean_std(const float *x, long n, double *mean, double *std) {
 Test(layers, dcgan_initialisation) {
     Rng rng;
     rng_seed(&rng, 2);
-    DcganG g;
-    dcgan_g_build(&g, &rng);
+    G g;
+    g_build(&g, &rng);
     double m, s;
-    mean_std(g.fc.weight->data, g.fc.weight->size, &m, &s);   // 1.25M samples
+    mean_std(g.net.fc.weight->data, g.net.fc.weight->size, &m, &s);   // 1.25M samples
     cr_assert(fabs(m) < 1e-3 && fabs(s - 0.02) < 1e-3, "fc.weight mean %g std %g, want N(0, 0.02)",
               m, s);
-    mean_std(g.bn0.gamma->data, g.bn0.gamma->size, &m, &s);   // 12544 samples
+    mean_std(g.net.bn0.gamma->data, g.net.bn0.gamma->size, &m, &s);   // 12544 samples
     cr_assert(fabs(m - 1.0) < 2e-3 && fabs(s - 0.02) < 2e-3,
               "bn0.weight mean %g std %g, want N(1, 0.02)", m, s);
     for (int i = 0; i < 12544; i++) {
-        cr_assert(g.fc.bias->data[i] == 0.0f && g.bn0.beta->data[i] == 0.0f,
+        cr_assert(g.net.fc.bias->data[i] == 0.0f && g.net.bn0.beta->data[i] == 0.0f,
                   "biases and norm shifts start at 0 (index %d)", i);
-        cr_assert(g.bn0.running_mean->data[i] == 0.0f && g.bn0.running_var->data[i] == 1.0f,
+        cr_assert(g.net.bn0.running_mean->data[i] == 0.0f && g.net.bn0.running_var->data[i] == 1.0f,
                   "running stats start at mean 0, var 1 (index %d)", i);
     }
-    cr_assert(g.up1.bias == NULL, "up1 was made without a bias");
+    cr_assert(g.net.up1.bias == NULL, "up1 was made without a bias");
     paramset_free(&g.ps);
 }
 
 Test(layers, parameters_form_one_block_in_order) {
     Rng rng;
     rng_seed(&rng, 3);
-    DcganD d;
-    dcgan_d_build(&d, &rng);
+    D d;
+    d_build(&d, &rng);
     long offset = 0;
     for (int i = 0; i < d.ps.n_params; i++) {
         cr_assert(d.ps.params[i]->data == d.ps.data + offset, "tensor %d (%s) is not at offset %ld",
@@ -141,8 +126,8 @@ Test(layers, parameters_form_one_block_in_order) {
         offset += d.ps.params[i]->size;
     }
     cr_assert_eq(offset, d.ps.size, "the block holds %ld floats, the tensors %ld", d.ps.size, offset);
-    cr_assert_str_eq(d.ps.param_names[0], "c1.weight", "first name");
-    cr_assert_str_eq(d.ps.buffer_names[1], "bn.running_var", "buffer name");
+    cr_assert_str_eq(d.ps.param_names[0], "d.c1.weight", "first name");
+    cr_assert_str_eq(d.ps.buffer_names[1], "d.bn2.running_var", "buffer name");
     for (long i = 0; i < d.ps.size; i++) d.ps.grad[i] = 1.0f;
     paramset_zero_grad(&d.ps);
     for (long i = 0; i < d.ps.size; i++) cr_assert(d.ps.grad[i] == 0.0f, "zero_grad missed %ld", i);
@@ -155,24 +140,24 @@ Test(layers, parameters_form_one_block_in_order) {
 Test(layers, dcgan_shapes_and_batchnorm_modes) {
     Rng rng;
     rng_seed(&rng, 4);
-    DcganG g;
-    dcgan_g_build(&g, &rng);
+    G g;
+    g_build(&g, &rng);
     Tape tp;
     tape_init(&tp);
     Tensor *z = tape_tensor(&tp, 2, (int[]){3, 100}, 0);
     rng_fill_normal(&rng, z->data, (int)z->size, 0.0f, 1.0f);
-    Tensor *img = dcgan_g_forward(&tp, &g, z, 1);
+    Tensor *img = dcgan_g_forward(&g.net, &tp, z, 1);
     cr_assert(img->ndim == 4 && img->shape[0] == 3 && img->shape[1] == 1 && img->shape[2] == 28 &&
               img->shape[3] == 28, "G output is not (3, 1, 28, 28)");
-    float moved = g.bn1.running_mean->data[0] + g.bn1.running_var->data[0];
+    float moved = g.net.bn1.running_mean->data[0] + g.net.bn1.running_var->data[0];
     cr_assert(moved != 1.0f, "training mode must update the running statistics");
     // Evaluation mode runs under no_grad and leaves the running statistics alone.
     float saved[128];
-    memcpy(saved, g.bn1.running_mean->data, sizeof saved);
+    memcpy(saved, g.net.bn1.running_mean->data, sizeof saved);
     int was = tape_set_no_grad(&tp, 1);
-    Tensor *img_eval = dcgan_g_forward(&tp, &g, z, 0);
+    Tensor *img_eval = dcgan_g_forward(&g.net, &tp, z, 0);
     tape_set_no_grad(&tp, was);
-    check_close("running_mean after eval", g.bn1.running_mean->data, saved, 128, 0.0f, 0.0f);
+    check_close("running_mean after eval", g.net.bn1.running_mean->data, saved, 128, 0.0f, 0.0f);
     for (long i = 0; i < img_eval->size; i++)
         cr_assert(fabsf(img_eval->data[i]) <= 1.0f, "tanh output out of range at %ld", i);
     tape_free(&tp);
