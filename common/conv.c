@@ -21,8 +21,23 @@
 // area, `mat`, holds that matrix, and gather_rows / scatter_rows copy between
 // the two layouts, which costs little next to the GEMM.
 // chunk_images() picks nb; conv_col_size() is the scratch of one chunk.
+//
+// Two threads (or more) share a call in one of two ways, chosen per call by
+// plan_of():
+//   - over images: when every thread gets enough images (W1's batch of 64,
+//     W2's outer layers), thread t takes its own slice of the batch and runs
+//     the whole pipeline (im2col, a one-thread GEMM, the copies) on it, in its
+//     own part of the scratch. One parallel region per call and no barrier
+//     inside: BLIS's threaded GEMM synchronises its threads several times per
+//     call, which costs most when the GEMMs are small, and on a busy machine
+//     a preempted thread stalls the other at every one of those barriers.
+//   - inside each GEMM: for one large image (W3, W4S) or the deep layers'
+//     few pixels, where splitting the images would leave a thread idle or
+//     make each thread read the whole weight for a handful of columns; BLIS
+//     splits each GEMM and the plane loops run on threads.
 #include "conv.h"
 
+#include <omp.h>
 #include <string.h>
 
 #include "gemm.h"
@@ -57,25 +72,56 @@ static void chunk_dims(const ConvGeom *g, long *N, long *col_rows, long *mat_row
     *mat_rows = g->transposed ? g->C : g->OC;
 }
 
-// Images per chunk: as many as fit in CHUNK_FLOATS (at least one), spread
-// evenly, so that 64 images that fit 37 at a time run as 32 + 32, not 37 + 27.
-static int chunk_images(const ConvGeom *g) {
+// Images per chunk out of `images`: as many as fit in CHUNK_FLOATS (at
+// least one), spread evenly, so that 64 images that fit 37 at a time run as
+// 32 + 32, not 37 + 27.
+static int chunk_images(const ConvGeom *g, int images) {
     long N, col_rows, mat_rows;
     chunk_dims(g, &N, &col_rows, &mat_rows);
     long fit = CHUNK_FLOATS / ((col_rows + mat_rows) * N);
     if (fit < 1) fit = 1;
-    if (fit > g->B) fit = g->B;
-    int chunks = (int)((g->B + fit - 1) / fit);
-    return (g->B + chunks - 1) / chunks;
+    if (fit > images) fit = images;
+    int chunks = (int)((images + fit - 1) / fit);
+    return (images + chunks - 1) / chunks;
 }
 
-// A convolution's backward also keeps its weight transposed (see
-// conv2d_backward), after the chunk's col and mat.
+// Threads over images pay off when each thread's GEMMs keep at least this
+// many columns: below it, every thread would pack the whole weight for a
+// few columns, and BLIS splitting the weight's rows does better.
+#define IMAGE_SPLIT_MIN_COLS 128
+
+// How a call uses the threads: `parts` slices of `per` images each (parts =
+// 1: one slice, threads inside the GEMMs), chunks of nb images, and the
+// floats of scratch each slice owns (its col and mat).
+typedef struct {
+    int parts, per, nb;
+    long part_floats;
+} Plan;
+
+static Plan plan_of(const ConvGeom *g) {
+    long N, col_rows, mat_rows;
+    chunk_dims(g, &N, &col_rows, &mat_rows);
+    int T = compute_threads(), B = g->B;
+    // Uneven slices (3 images on 2 threads) leave a thread waiting, unless
+    // there are many images per thread.
+    int even = T > 1 && B >= T && (B % T == 0 || B >= 4 * T);
+    Plan p = {.parts = even && (long)(B / T) * N >= IMAGE_SPLIT_MIN_COLS ? T : 1};
+    p.per = (B + p.parts - 1) / p.parts;
+    p.nb = chunk_images(g, p.per);
+    p.part_floats = (col_rows + mat_rows) * p.nb * N;
+    return p;
+}
+
+// The scratch: each slice's col and mat; then, for a convolution's backward,
+// its weight transposed (see conv2d_backward); then, with several slices, a
+// private weight gradient for every slice but the first, summed at the end.
 long conv_col_size(const ConvGeom *g) {
     long N, col_rows, mat_rows;
     chunk_dims(g, &N, &col_rows, &mat_rows);
-    long weight_t = g->transposed ? 0 : (long)g->OC * col_rows;
-    return (col_rows + mat_rows) * chunk_images(g) * N + weight_t;
+    Plan p = plan_of(g);
+    long weight = (long)mat_rows * col_rows;   // OC*CKK, or C*OCKK transposed
+    long weight_t = g->transposed ? 0 : weight;
+    return p.parts * p.part_floats + weight_t + (p.parts - 1) * weight;
 }
 
 // The output positions o in [0, n_out) whose input position o*S - P + k lies
@@ -167,15 +213,16 @@ void col2im(float *img, const float *col, int C, int H, int W, int K, int S, int
 }
 
 // ---------------------------------------------------------------- chunks of images
-// Every (image, channel) plane is independent, so these loops run on
-// threads over the planes: over images for a large batch of small images,
-// over channels for one large image.
+// Every (image, channel) plane is independent, so with `threaded` these
+// loops run on threads over the planes: over images for a large batch of
+// small images, over channels for one large image. Inside a slice (threads
+// over images) they run on the slice's own thread: `threaded` is 0.
 
 // col (C*K*K, n*N) <- the patches of n images img (n, C, H, W), N = OH*OW.
 static void im2col_chunk(float *col, const float *img, int n, int C, int H, int W, int K, int S,
-                         int P, int OH, int OW) {
+                         int P, int OH, int OW, int threaded) {
     long N = (long)OH * OW, ld = n * N, KK = (long)K * K, HW = (long)H * W;
-    #pragma omp parallel for collapse(2) if (KK * ld * C >= PARALLEL_MIN)
+    #pragma omp parallel for collapse(2) if (threaded && KK * ld * C >= PARALLEL_MIN)
     for (int b = 0; b < n; b++)
         for (int c = 0; c < C; c++)
             im2col_plane(col + c * KK * ld + b * N, ld, img + ((long)b * C + c) * HW, H, W, K, S,
@@ -184,9 +231,9 @@ static void im2col_chunk(float *col, const float *img, int n, int C, int H, int 
 
 // img (n, C, H, W) += the columns of col (C*K*K, n*N) scattered back.
 static void col2im_chunk(float *img, const float *col, int n, int C, int H, int W, int K, int S,
-                         int P, int OH, int OW) {
+                         int P, int OH, int OW, int threaded) {
     long N = (long)OH * OW, ld = n * N, KK = (long)K * K, HW = (long)H * W;
-    #pragma omp parallel for collapse(2) if (KK * ld * C >= PARALLEL_MIN)
+    #pragma omp parallel for collapse(2) if (threaded && KK * ld * C >= PARALLEL_MIN)
     for (int b = 0; b < n; b++)
         for (int c = 0; c < C; c++)
             col2im_plane(img + ((long)b * C + c) * HW, col + c * KK * ld + b * N, ld, H, W, K, S,
@@ -194,8 +241,8 @@ static void col2im_chunk(float *img, const float *col, int n, int C, int H, int 
 }
 
 // mat (R, n*N) <- x (n, R, N): row r of mat is row r of every image, side by side.
-static void gather_rows(float *mat, const float *x, int n, long R, long N) {
-    #pragma omp parallel for collapse(2) if (n * R * N >= PARALLEL_MIN)
+static void gather_rows(float *mat, const float *x, int n, long R, long N, int threaded) {
+    #pragma omp parallel for collapse(2) if (threaded && n * R * N >= PARALLEL_MIN)
     for (int b = 0; b < n; b++)
         for (long r = 0; r < R; r++)
             memcpy(mat + r * n * N + b * N, x + (b * R + r) * N, sizeof(float) * N);
@@ -204,8 +251,8 @@ static void gather_rows(float *mat, const float *x, int n, long R, long N) {
 // x (n, R, N) = mat (R, n*N) + bias (R) (NULL: none), the inverse of
 // gather_rows; with accumulate, x += mat instead.
 static void scatter_rows(float *x, const float *mat, const float *bias, int accumulate, int n,
-                         long R, long N) {
-    #pragma omp parallel for collapse(2) if (n * R * N >= PARALLEL_MIN)
+                         long R, long N, int threaded) {
+    #pragma omp parallel for collapse(2) if (threaded && n * R * N >= PARALLEL_MIN)
     for (int b = 0; b < n; b++)
         for (long r = 0; r < R; r++) {
             const float *src = mat + r * n * N + b * N;
@@ -218,65 +265,130 @@ static void scatter_rows(float *x, const float *mat, const float *bias, int accu
         }
 }
 
+// The sum of row[0 .. N). One running sum waits for each add to finish
+// (GCC may not reorder float sums); eight independent ones fill a vector
+// register and keep the adder busy.
+static float row_sum(const float *row, long N) {
+    float acc[8] = {0};
+    long i = 0;
+    for (; i + 8 <= N; i += 8)
+        for (int j = 0; j < 8; j++) acc[j] += row[i + j];
+    float s = 0.0f;
+    for (; i < N; i++) s += row[i];
+    for (int j = 0; j < 8; j++) s += acc[j];
+    return s;
+}
+
 // dbias (R) += the sum of every image's row r of dout (B, R, N). Channels go
-// to threads, so each sum is one thread's, in the same order as with one.
+// to the threads of the enclosing region (an orphaned `omp for`), so each
+// sum is one thread's, in the same order whatever the thread count.
 static void sum_rows(float *dbias, const float *dout, int B, long R, long N) {
-    #pragma omp parallel for if (B * R * N >= PARALLEL_MIN)
+    #pragma omp for
     for (long r = 0; r < R; r++)
-        for (int b = 0; b < B; b++) {
-            const float *row = dout + (b * R + r) * N;
-            float s = 0.0f;
-            for (long i = 0; i < N; i++) s += row[i];
-            dbias[r] += s;
-        }
+        for (int b = 0; b < B; b++) dbias[r] += row_sum(dout + (b * R + r) * N, N);
+}
+
+// The weight gradient of slice `part`: the first slice accumulates into
+// dweight itself, every other one into a private copy (zeroed here), which
+// sum_partials() adds in once every slice is done.
+static float *slice_dweight(float *dweight, float *partials, int part, long size) {
+    if (part == 0) return dweight;
+    float *d = partials + (part - 1) * size;
+    memset(d, 0, sizeof(float) * size);
+    return d;
+}
+
+// dweight += the private gradients of slices 1 .. parts-1, split over the
+// threads of the region by elements; the sum runs in slice order.
+static void sum_partials(float *dweight, const float *partials, int parts, long size) {
+    #pragma omp for
+    for (long i = 0; i < size; i++)
+        for (int p = 1; p < parts; p++) dweight[i] += partials[(p - 1) * size + i];
+}
+
+// In the kernels below, a parallel region runs over a plan's slices: each
+// thread takes the slices `part` it owns (all of them if the region got
+// fewer threads than asked for), slice part holding images [b_lo, b_hi).
+static int slice_end(const Plan *p, const ConvGeom *g, int part) {
+    int end = (part + 1) * p->per;
+    return end < g->B ? end : g->B;
 }
 
 // ---------------------------------------------------------------- convolution
 
 void conv2d_forward(float *out, float *col, const float *inp, const float *weight,
                     const float *bias, const ConvGeom *g) {
-    int CKK = g->C * g->K * g->K, N = g->OH * g->OW, nb = chunk_images(g);
+    int CKK = g->C * g->K * g->K, N = g->OH * g->OW;
     long in_size = (long)g->C * g->H * g->W, out_size = (long)g->OC * N;
-    float *mat = col + (long)CKK * nb * N;                      // (OC, nb*N)
-    for (int b0 = 0; b0 < g->B; b0 += nb) {
-        int n = g->B - b0 < nb ? g->B - b0 : nb, cols = n * N;
-        im2col_chunk(col, inp + b0 * in_size, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH,
-                     g->OW);
-        // mat (OC, n*N) = weight (OC, CKK) @ col (CKK, n*N)
-        gemm(0, 0, g->OC, cols, CKK, 1.0f, weight, CKK, col, cols, 0.0f, mat, cols);
-        scatter_rows(out + b0 * out_size, mat, bias, 0, n, g->OC, N);
+    Plan p = plan_of(g);
+    int threaded = p.parts == 1;   // one slice: the threads go inside each step
+    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
+    for (int part = omp_get_thread_num(); part < p.parts; part += omp_get_num_threads()) {
+        int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
+        float *pcol = col + part * p.part_floats;
+        float *mat = pcol + (long)CKK * p.nb * N;                 // (OC, nb*N)
+        for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
+            int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
+            im2col_chunk(pcol, inp + b0 * in_size, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH,
+                         g->OW, threaded);
+            // mat (OC, n*N) = weight (OC, CKK) @ col (CKK, n*N)
+            gemm(0, 0, g->OC, cols, CKK, 1.0f, weight, CKK, pcol, cols, 0.0f, mat, cols);
+            scatter_rows(out + b0 * out_size, mat, bias, 0, n, g->OC, N, threaded);
+        }
     }
 }
 
 void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, const float *dout,
                      const float *inp, const float *weight, const ConvGeom *g) {
-    int CKK = g->C * g->K * g->K, N = g->OH * g->OW, nb = chunk_images(g);
+    int CKK = g->C * g->K * g->K, N = g->OH * g->OW;
     long in_size = (long)g->C * g->H * g->W, out_size = (long)g->OC * N;
-    if (dbias) sum_rows(dbias, dout, g->B, g->OC, N);
-    if (!dinp && !dweight) return;
-    float *mat = col + (long)CKK * nb * N;                      // (OC, nb*N)
+    Plan p = plan_of(g);
+    int threaded = p.parts == 1;
     // dcol = weight^T @ dout below. BLIS ran that product about 2x slower
     // with the transpose flag on weight (OC, CKK) than on a copy stored
     // transposed (measured at W1's shapes, CKK = 1024, OC = 128), and the
     // copy costs OC*CKK floats once per call.
-    float *weight_t = mat + (long)g->OC * nb * N;               // (CKK, OC)
-    if (dinp)
-        for (int o = 0; o < g->OC; o++)
-            for (int k = 0; k < CKK; k++) weight_t[(long)k * g->OC + o] = weight[(long)o * CKK + k];
-    for (int b0 = 0; b0 < g->B; b0 += nb) {
-        int n = g->B - b0 < nb ? g->B - b0 : nb, cols = n * N;
-        gather_rows(mat, dout + b0 * out_size, n, g->OC, N);  // dout of the chunk (OC, n*N)
-        if (dweight) {
-            // dweight (OC, CKK) += dout (OC, n*N) @ col^T (n*N, CKK)
-            im2col_chunk(col, inp + b0 * in_size, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH,
-                         g->OW);
-            gemm(0, 1, g->OC, CKK, cols, 1.0f, mat, cols, col, cols, 1.0f, dweight, CKK);
-        }
+    float *weight_t = col + p.parts * p.part_floats;              // (CKK, OC)
+    float *partials = weight_t + (long)g->OC * CKK;               // (parts-1, OC, CKK)
+    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
+    {
+        if (dbias) sum_rows(dbias, dout, g->B, g->OC, N);
         if (dinp) {
-            // dcol (CKK, n*N) = weight^T (CKK, OC) @ dout (OC, n*N), then back to pixels
-            gemm(0, 0, CKK, cols, g->OC, 1.0f, weight_t, g->OC, mat, cols, 0.0f, col, cols);
-            col2im_chunk(dinp + b0 * in_size, col, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH,
-                         g->OW);
+            #pragma omp for
+            for (int o = 0; o < g->OC; o++)
+                for (int k = 0; k < CKK; k++)
+                    weight_t[(long)k * g->OC + o] = weight[(long)o * CKK + k];
+        }
+        if (dinp || dweight)
+            for (int part = omp_get_thread_num(); part < p.parts;
+                 part += omp_get_num_threads()) {
+                int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
+                float *pcol = col + part * p.part_floats;
+                float *mat = pcol + (long)CKK * p.nb * N;         // (OC, nb*N)
+                float *dw = dweight ? slice_dweight(dweight, partials, part, (long)g->OC * CKK)
+                                    : NULL;
+                for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
+                    int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
+                    // dout of the chunk (OC, n*N)
+                    gather_rows(mat, dout + b0 * out_size, n, g->OC, N, threaded);
+                    if (dw) {
+                        // dweight (OC, CKK) += dout (OC, n*N) @ col^T (n*N, CKK)
+                        im2col_chunk(pcol, inp + b0 * in_size, n, g->C, g->H, g->W, g->K, g->S,
+                                     g->P, g->OH, g->OW, threaded);
+                        gemm(0, 1, g->OC, CKK, cols, 1.0f, mat, cols, pcol, cols, 1.0f, dw, CKK);
+                    }
+                    if (dinp) {
+                        // dcol (CKK, n*N) = weight^T (CKK, OC) @ dout (OC, n*N), then back to pixels
+                        gemm(0, 0, CKK, cols, g->OC, 1.0f, weight_t, g->OC, mat, cols, 0.0f, pcol,
+                             cols);
+                        col2im_chunk(dinp + b0 * in_size, pcol, n, g->C, g->H, g->W, g->K, g->S,
+                                     g->P, g->OH, g->OW, threaded);
+                    }
+                }
+            }
+        if (dweight && p.parts > 1) {
+            #pragma omp barrier
+            sum_partials(dweight, partials, p.parts, (long)g->OC * CKK);
         }
     }
 }
@@ -286,8 +398,8 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, cons
 // each input pixel spreads a K x K patch of weights onto the output.
 
 // x (n, R, N) = bias broadcast along each row (or 0): col2im then adds onto it.
-static void fill_bias(float *x, const float *bias, int n, long R, long N) {
-    #pragma omp parallel for collapse(2) if (n * R * N >= PARALLEL_MIN)
+static void fill_bias(float *x, const float *bias, int n, long R, long N, int threaded) {
+    #pragma omp parallel for collapse(2) if (threaded && n * R * N >= PARALLEL_MIN)
     for (int b = 0; b < n; b++)
         for (long r = 0; r < R; r++) {
             float *row = x + (b * R + r) * N, v = bias ? bias[r] : 0.0f;
@@ -297,42 +409,68 @@ static void fill_bias(float *x, const float *bias, int n, long R, long N) {
 
 void conv_transpose2d_forward(float *out, float *col, const float *inp, const float *weight,
                               const float *bias, const ConvGeom *g) {
-    int OCKK = g->OC * g->K * g->K, N = g->H * g->W, nb = chunk_images(g);
+    int OCKK = g->OC * g->K * g->K, N = g->H * g->W;
     long in_size = (long)g->C * N, out_size = (long)g->OC * g->OH * g->OW;
-    float *mat = col + (long)OCKK * nb * N;                     // (C, nb*N)
-    fill_bias(out, bias, g->B, g->OC, (long)g->OH * g->OW);
-    for (int b0 = 0; b0 < g->B; b0 += nb) {
-        int n = g->B - b0 < nb ? g->B - b0 : nb, cols = n * N;
-        gather_rows(mat, inp + b0 * in_size, n, g->C, N);     // the chunk's input (C, n*N)
-        // col (OCKK, n*N) = weight^T (OCKK, C) @ inp (C, n*N)
-        gemm(1, 0, OCKK, cols, g->C, 1.0f, weight, OCKK, mat, cols, 0.0f, col, cols);
-        col2im_chunk(out + b0 * out_size, col, n, g->OC, g->OH, g->OW, g->K, g->S, g->P, g->H,
-                     g->W);
+    Plan p = plan_of(g);
+    int threaded = p.parts == 1;
+    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
+    for (int part = omp_get_thread_num(); part < p.parts; part += omp_get_num_threads()) {
+        int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
+        float *pcol = col + part * p.part_floats;
+        float *mat = pcol + (long)OCKK * p.nb * N;                // (C, nb*N)
+        fill_bias(out + b_lo * out_size, bias, b_hi - b_lo, g->OC, (long)g->OH * g->OW,
+                  threaded);
+        for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
+            int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
+            gather_rows(mat, inp + b0 * in_size, n, g->C, N, threaded);  // input (C, n*N)
+            // col (OCKK, n*N) = weight^T (OCKK, C) @ inp (C, n*N)
+            gemm(1, 0, OCKK, cols, g->C, 1.0f, weight, OCKK, mat, cols, 0.0f, pcol, cols);
+            col2im_chunk(out + b0 * out_size, pcol, n, g->OC, g->OH, g->OW, g->K, g->S, g->P,
+                         g->H, g->W, threaded);
+        }
     }
 }
 
 void conv_transpose2d_backward(float *dinp, float *dweight, float *dbias, float *col,
                                const float *dout, const float *inp, const float *weight,
                                const ConvGeom *g) {
-    int OCKK = g->OC * g->K * g->K, N = g->H * g->W, nb = chunk_images(g);
+    int OCKK = g->OC * g->K * g->K, N = g->H * g->W;
     long in_size = (long)g->C * N, out_size = (long)g->OC * g->OH * g->OW;
-    if (dbias) sum_rows(dbias, dout, g->B, g->OC, (long)g->OH * g->OW);
-    if (!dinp && !dweight) return;
-    float *mat = col + (long)OCKK * nb * N;                     // (C, nb*N)
-    for (int b0 = 0; b0 < g->B; b0 += nb) {
-        int n = g->B - b0 < nb ? g->B - b0 : nb, cols = n * N;
-        // The adjoint of col2im: dcol (OCKK, n*N) gathers dout's patches.
-        im2col_chunk(col, dout + b0 * out_size, n, g->OC, g->OH, g->OW, g->K, g->S, g->P, g->H,
-                     g->W);
-        if (dweight) {
-            // dweight (C, OCKK) += inp (C, n*N) @ dcol^T (n*N, OCKK)
-            gather_rows(mat, inp + b0 * in_size, n, g->C, N);
-            gemm(0, 1, g->C, OCKK, cols, 1.0f, mat, cols, col, cols, 1.0f, dweight, OCKK);
-        }
-        if (dinp) {
-            // dinp (C, n*N) += weight (C, OCKK) @ dcol (OCKK, n*N), via mat
-            gemm(0, 0, g->C, cols, OCKK, 1.0f, weight, OCKK, col, cols, 0.0f, mat, cols);
-            scatter_rows(dinp + b0 * in_size, mat, NULL, 1, n, g->C, N);
+    Plan p = plan_of(g);
+    int threaded = p.parts == 1;
+    float *partials = col + p.parts * p.part_floats;             // (parts-1, C, OCKK)
+    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
+    {
+        if (dbias) sum_rows(dbias, dout, g->B, g->OC, (long)g->OH * g->OW);
+        if (dinp || dweight)
+            for (int part = omp_get_thread_num(); part < p.parts;
+                 part += omp_get_num_threads()) {
+                int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
+                float *pcol = col + part * p.part_floats;
+                float *mat = pcol + (long)OCKK * p.nb * N;        // (C, nb*N)
+                float *dw = dweight ? slice_dweight(dweight, partials, part, (long)g->C * OCKK)
+                                    : NULL;
+                for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
+                    int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
+                    // The adjoint of col2im: dcol (OCKK, n*N) gathers dout's patches.
+                    im2col_chunk(pcol, dout + b0 * out_size, n, g->OC, g->OH, g->OW, g->K, g->S,
+                                 g->P, g->H, g->W, threaded);
+                    if (dw) {
+                        // dweight (C, OCKK) += inp (C, n*N) @ dcol^T (n*N, OCKK)
+                        gather_rows(mat, inp + b0 * in_size, n, g->C, N, threaded);
+                        gemm(0, 1, g->C, OCKK, cols, 1.0f, mat, cols, pcol, cols, 1.0f, dw, OCKK);
+                    }
+                    if (dinp) {
+                        // dinp (C, n*N) += weight (C, OCKK) @ dcol (OCKK, n*N), via mat
+                        gemm(0, 0, g->C, cols, OCKK, 1.0f, weight, OCKK, pcol, cols, 0.0f, mat,
+                             cols);
+                        scatter_rows(dinp + b0 * in_size, mat, NULL, 1, n, g->C, N, threaded);
+                    }
+                }
+            }
+        if (dweight && p.parts > 1) {
+            #pragma omp barrier
+            sum_partials(dweight, partials, p.parts, (long)g->C * OCKK);
         }
     }
 }
