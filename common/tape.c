@@ -55,8 +55,17 @@ static const float *data_or_null(const Tensor *t) {
 
 static const TapeKernels LIBRARY_KERNELS = LIBRARY_KERNELS_INIT;
 static TapeKernels kernels = LIBRARY_KERNELS_INIT;
+// The library's kernels overwrite their whole output; a lesson's may add
+// onto it (a transposed convolution through col2im, say), so op outputs,
+// which the arena hands out unzeroed, are zeroed for those.
+static int plugged_in = 0;
+
+static void zero_for_plugged_in(Tensor *out) {
+    if (plugged_in) memset(out->data, 0, sizeof(float) * out->size);
+}
 
 void tape_use_kernels(const TapeKernels *k) {
+    plugged_in = k != NULL;
     if (!k) {
         kernels = LIBRARY_KERNELS;
         return;
@@ -86,6 +95,7 @@ static Tensor *conv_common(Tape *tp, Op op, Tensor *x, Tensor *weight, Tensor *b
     Tensor *out = tape_op_output(tp, op, 4, (int[]){g.B, g.OC, g.OH, g.OW}, x, weight, bias);
     out->p.geom = g;
     float *col = tape_scratch(tp, conv_col_size(&g));
+    zero_for_plugged_in(out);
     if (op == OP_CONV2D)
         kernels.conv2d_forward(out->data, col, x->data, weight->data, data_or_null(bias),
                                &g);
@@ -168,6 +178,7 @@ Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
     Tensor *out = tape_op_output(tp, OP_BATCHNORM, x->ndim, x->shape, x, gamma, beta);
     out->saved[0] = tape_alloc(tp, sizeof(float) * C);   // mean
     out->saved[1] = tape_alloc(tp, sizeof(float) * C);   // rstd
+    zero_for_plugged_in(out);
     kernels.batchnorm_forward_train(out->data, out->saved[0], out->saved[1], x->data,
                             data_or_null(gamma), data_or_null(beta), running_mean, running_var,
                             momentum, eps, B, C, HW);
