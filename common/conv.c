@@ -90,11 +90,21 @@ static int chunk_images(const ConvGeom *g, int images) {
 // few columns, and BLIS splitting the weight's rows does better.
 #define IMAGE_SPLIT_MIN_COLS 128
 
+// A convolution whose one image alone outgrows a chunk (VGG's 3x3 layers at
+// 128x128: 576 rows of col by 16384 columns) runs in bands of output rows
+// instead, each band's col at most BAND_FLOATS and at least BAND_MIN_COLS
+// wide. BLIS ran 64 x 576 x N products at 60 GFLOP/s for N = 256..1024 and
+// at 42 for N = 4096 (16384: 28): a narrow col stays in cache while the
+// GEMM reads it back.
+#define BAND_FLOATS (1L << 19)
+#define BAND_MIN_COLS 256
+
 // How a call uses the threads: `parts` slices of `per` images each (parts =
-// 1: one slice, threads inside the GEMMs), chunks of nb images, and the
-// floats of scratch each slice owns (its col and mat).
+// 1: one slice, threads inside the GEMMs), chunks of nb images or bands of
+// `band` output rows of one image (band = 0: whole images), and the floats
+// of scratch each slice owns (its col and mat).
 typedef struct {
-    int parts, per, nb;
+    int parts, per, nb, band;
     long part_floats;
 } Plan;
 
@@ -109,6 +119,12 @@ static Plan plan_of(const ConvGeom *g) {
     p.per = (B + p.parts - 1) / p.parts;
     p.nb = chunk_images(g, p.per);
     p.part_floats = (col_rows + mat_rows) * p.nb * N;
+    if (!g->transposed && col_rows * N > CHUNK_FLOATS) {
+        p.band = (int)(BAND_FLOATS / (col_rows * g->OW));
+        int min_rows = (BAND_MIN_COLS + g->OW - 1) / g->OW;
+        if (p.band < min_rows) p.band = min_rows;
+        if (p.band > g->OH) p.band = g->OH;
+    }
     return p;
 }
 
@@ -139,8 +155,9 @@ static void valid_range(int *lo, int *hi, int n_in, int n_out, int k, int S, int
 }
 
 // im2col of one channel: img (H, W) -> its K*K rows of col, `ld` floats
-// apart; row (ki, kj) holds the (OH, OW) patch positions. ld is OH*OW for
-// one image alone, nb*OH*OW inside a chunk.
+// apart; row (ki, kj) holds the patch positions of output rows [oh0, oh1)
+// ((oh1 - oh0) x OW). ld is OH*OW for one image alone, nb*OH*OW inside a
+// chunk, (oh1 - oh0)*OW for a band of rows.
 //
 // The rows are short (7 or 14 floats in a DCGAN), and at stride 2 a vector
 // loop would need gathers: GCC's vectorised versions of these two loops ran
@@ -148,16 +165,16 @@ static void valid_range(int *lo, int *hi, int n_in, int n_out, int k, int S, int
 // Stride 1 copies with memcpy, which stays fast on long rows.
 __attribute__((optimize("no-tree-vectorize")))
 static void im2col_plane(float *rows, long ld, const float *img, int H, int W, int K, int S,
-                         int P, int OH, int OW) {
+                         int P, int OH, int OW, int oh0, int oh1) {
     for (int ki = 0; ki < K; ki++) {
         int oh_lo, oh_hi;
         valid_range(&oh_lo, &oh_hi, H, OH, ki, S, P);
         for (int kj = 0; kj < K; kj++) {
             int ow_lo, ow_hi;
             valid_range(&ow_lo, &ow_hi, W, OW, kj, S, P);
-            float *row = rows + (long)(ki * K + kj) * ld;  // (OH, OW)
-            for (int oh = 0; oh < OH; oh++) {
-                float *dst = row + (long)oh * OW;
+            float *row = rows + (long)(ki * K + kj) * ld;  // (oh1 - oh0, OW)
+            for (int oh = oh0; oh < oh1; oh++) {
+                float *dst = row + (long)(oh - oh0) * OW;
                 int ow = 0;
                 if (oh < oh_lo || oh >= oh_hi) {   // the row falls in the top or bottom padding
                     for (; ow < OW; ow++) dst[ow] = 0.0f;
@@ -180,7 +197,7 @@ static void im2col_plane(float *rows, long ld, const float *img, int H, int W, i
 // The adjoint of im2col_plane: img (H, W) += the K*K rows scattered back.
 __attribute__((optimize("no-tree-vectorize")))
 static void col2im_plane(float *img, const float *rows, long ld, int H, int W, int K, int S,
-                         int P, int OH, int OW) {
+                         int P, int OH, int OW, int oh0, int oh1) {
     for (int ki = 0; ki < K; ki++) {
         int oh_lo, oh_hi;
         valid_range(&oh_lo, &oh_hi, H, OH, ki, S, P);
@@ -189,8 +206,9 @@ static void col2im_plane(float *img, const float *rows, long ld, int H, int W, i
             valid_range(&ow_lo, &ow_hi, W, OW, kj, S, P);
             const float *row = rows + (long)(ki * K + kj) * ld;
             // Entries that came from the padding have no pixel to go back to.
-            for (int oh = oh_lo; oh < oh_hi; oh++) {
-                const float *src = row + (long)oh * OW;
+            int from = oh_lo > oh0 ? oh_lo : oh0, to = oh_hi < oh1 ? oh_hi : oh1;
+            for (int oh = from; oh < to; oh++) {
+                const float *src = row + (long)(oh - oh0) * OW;
                 float *dst = img + (long)(oh * S - P + ki) * W - P + kj;
                 for (int ow = ow_lo; ow < ow_hi; ow++) dst[ow * S] += src[ow];
             }
@@ -202,14 +220,16 @@ void im2col(float *col, const float *img, int C, int H, int W, int K, int S, int
             int OW) {
     long N = (long)OH * OW;
     for (int c = 0; c < C; c++)
-        im2col_plane(col + (long)c * K * K * N, N, img + (long)c * H * W, H, W, K, S, P, OH, OW);
+        im2col_plane(col + (long)c * K * K * N, N, img + (long)c * H * W, H, W, K, S, P, OH, OW, 0,
+                     OH);
 }
 
 void col2im(float *img, const float *col, int C, int H, int W, int K, int S, int P, int OH,
             int OW) {
     long N = (long)OH * OW;
     for (int c = 0; c < C; c++)
-        col2im_plane(img + (long)c * H * W, col + (long)c * K * K * N, N, H, W, K, S, P, OH, OW);
+        col2im_plane(img + (long)c * H * W, col + (long)c * K * K * N, N, H, W, K, S, P, OH, OW, 0,
+                     OH);
 }
 
 // ---------------------------------------------------------------- chunks of images
@@ -226,7 +246,7 @@ static void im2col_chunk(float *col, const float *img, int n, int C, int H, int 
     for (int b = 0; b < n; b++)
         for (int c = 0; c < C; c++)
             im2col_plane(col + c * KK * ld + b * N, ld, img + ((long)b * C + c) * HW, H, W, K, S,
-                         P, OH, OW);
+                         P, OH, OW, 0, OH);
 }
 
 // img (n, C, H, W) += the columns of col (C*K*K, n*N) scattered back.
@@ -237,7 +257,7 @@ static void col2im_chunk(float *img, const float *col, int n, int C, int H, int 
     for (int b = 0; b < n; b++)
         for (int c = 0; c < C; c++)
             col2im_plane(img + ((long)b * C + c) * HW, col + c * KK * ld + b * N, ld, H, W, K, S,
-                         P, OH, OW);
+                         P, OH, OW, 0, OH);
 }
 
 // mat (R, n*N) <- x (n, R, N): row r of mat is row r of every image, side by side.
@@ -314,6 +334,63 @@ static int slice_end(const Plan *p, const ConvGeom *g, int part) {
     return end < g->B ? end : g->B;
 }
 
+// ---------------------------------------------------------------- bands of rows
+// A band holds output rows [oh0, oh1) of one image: its GEMM columns are
+// columns [oh0*OW, oh1*OW) of every channel row of the output, so the GEMMs
+// read and write those in place (row stride OH*OW), with no copy through mat.
+
+// col (C*K*K, (oh1-oh0)*OW) <- the band's patches of one image img (C, H, W).
+static void im2col_band(float *col, const float *img, const ConvGeom *g, int oh0, int oh1,
+                        int threaded) {
+    long KK = (long)g->K * g->K, cols = (long)(oh1 - oh0) * g->OW, HW = (long)g->H * g->W;
+    #pragma omp parallel for if (threaded && KK * cols * g->C >= PARALLEL_MIN)
+    for (int c = 0; c < g->C; c++)
+        im2col_plane(col + c * KK * cols, cols, img + c * HW, g->H, g->W, g->K, g->S, g->P, g->OH,
+                     g->OW, oh0, oh1);
+}
+
+// img (C, H, W) += the band's columns of col scattered back.
+static void col2im_band(float *img, const float *col, const ConvGeom *g, int oh0, int oh1,
+                        int threaded) {
+    long KK = (long)g->K * g->K, cols = (long)(oh1 - oh0) * g->OW, HW = (long)g->H * g->W;
+    #pragma omp parallel for if (threaded && KK * cols * g->C >= PARALLEL_MIN)
+    for (int c = 0; c < g->C; c++)
+        col2im_plane(img + c * HW, col + c * KK * cols, cols, g->H, g->W, g->K, g->S, g->P, g->OH,
+                     g->OW, oh0, oh1);
+}
+
+// out (OC, OH*OW) of one image, rows [oh0, oh1) = weight @ the band's col + bias.
+static void band_forward(float *out, float *col, const float *img, const float *weight,
+                         const float *bias, const ConvGeom *g, int oh0, int oh1, int threaded) {
+    int CKK = g->C * g->K * g->K;
+    long N = (long)g->OH * g->OW, cols = (long)(oh1 - oh0) * g->OW;
+    float *band = out + (long)oh0 * g->OW;
+    im2col_band(col, img, g, oh0, oh1, threaded);
+    gemm(0, 0, g->OC, (int)cols, CKK, 1.0f, weight, CKK, col, (int)cols, 0.0f, band, (int)N);
+    if (bias)
+        for (int o = 0; o < g->OC; o++)
+            for (long i = 0; i < cols; i++) band[o * N + i] += bias[o];
+}
+
+// One image's band of the backward: dweight += dout_band @ col^T, and
+// dinp += col2im(weight^T @ dout_band).
+static void band_backward(float *dinp, float *dweight, float *col, const float *dout,
+                          const float *img, const float *weight_t, const ConvGeom *g, int oh0,
+                          int oh1, int threaded) {
+    int CKK = g->C * g->K * g->K;
+    long N = (long)g->OH * g->OW, cols = (long)(oh1 - oh0) * g->OW;
+    const float *dband = dout + (long)oh0 * g->OW;     // (OC, cols), rows N apart
+    if (dweight) {
+        im2col_band(col, img, g, oh0, oh1, threaded);
+        gemm(0, 1, g->OC, CKK, (int)cols, 1.0f, dband, (int)N, col, (int)cols, 1.0f, dweight, CKK);
+    }
+    if (dinp) {
+        gemm(0, 0, CKK, (int)cols, g->OC, 1.0f, weight_t, g->OC, dband, (int)N, 0.0f, col,
+             (int)cols);
+        col2im_band(dinp, col, g, oh0, oh1, threaded);
+    }
+}
+
 // ---------------------------------------------------------------- convolution
 
 void conv2d_forward(float *out, float *col, const float *inp, const float *weight,
@@ -327,7 +404,11 @@ void conv2d_forward(float *out, float *col, const float *inp, const float *weigh
         int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
         float *pcol = col + part * p.part_floats;
         float *mat = pcol + (long)CKK * p.nb * N;                 // (OC, nb*N)
-        for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
+        for (int b = b_lo; p.band && b < b_hi; b++)
+            for (int oh0 = 0; oh0 < g->OH; oh0 += p.band)
+                band_forward(out + b * out_size, pcol, inp + b * in_size, weight, bias, g, oh0,
+                             oh0 + p.band < g->OH ? oh0 + p.band : g->OH, threaded);
+        for (int b0 = b_lo; !p.band && b0 < b_hi; b0 += p.nb) {
             int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
             im2col_chunk(pcol, inp + b0 * in_size, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH,
                          g->OW, threaded);
@@ -367,7 +448,12 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, cons
                 float *mat = pcol + (long)CKK * p.nb * N;         // (OC, nb*N)
                 float *dw = dweight ? slice_dweight(dweight, partials, part, (long)g->OC * CKK)
                                     : NULL;
-                for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
+                for (int b = b_lo; p.band && b < b_hi; b++)
+                    for (int oh0 = 0; oh0 < g->OH; oh0 += p.band)
+                        band_backward(dinp ? dinp + b * in_size : NULL, dw, pcol,
+                                      dout + b * out_size, inp + b * in_size, weight_t, g, oh0,
+                                      oh0 + p.band < g->OH ? oh0 + p.band : g->OH, threaded);
+                for (int b0 = b_lo; !p.band && b0 < b_hi; b0 += p.nb) {
                     int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
                     // dout of the chunk (OC, n*N)
                     gather_rows(mat, dout + b0 * out_size, n, g->OC, N, threaded);
