@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gemm.h"
 #include "progress.h"
 
 void outputs_init(Outputs *o) {
@@ -26,10 +27,30 @@ void outputs_add(Outputs *o, const char *path) {
 }
 
 void outputs_print(const Outputs *o, int ok) {
-    printf("\n%s after %.0f s. Wrote:\n", ok ? "Done" : "Stopped", progress_now() - o->t_start);
+    printf("\n%s after %.0f s. %s\n", ok ? "Done" : "Stopped", progress_now() - o->t_start,
+           o->n > 0 ? "Wrote:" : "Nothing was written.");
     for (int i = 0; i < o->n; i++) printf("  %s\n", o->paths[i]);
     if (o->left_out > 0) printf("  (and %d more files)\n", o->left_out);
     fflush(stdout);
+}
+
+int run_start(Outputs *o, const Args *a, Error *err) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    outputs_init(o);
+    if (args_write_config(a, err) != 0) return -1;
+    char config[OUTPUTS_PATH_LEN];
+    snprintf(config, sizeof config, "%s/config.txt", a->out);
+    outputs_add(o, config);
+    compute_set_threads(a->threads);
+    int threads = compute_threads();
+    printf("%s: output in %s, %d thread%s\n", a->lesson, a->out, threads, threads == 1 ? "" : "s");
+    return 0;
+}
+
+int run_end(const Outputs *o, int rc, const Error *err) {
+    if (rc != 0) fprintf(stderr, "%s\n", err->msg);
+    outputs_print(o, rc == 0);
+    return rc == 0 ? 0 : 1;
 }
 
 int run_mkdir(const char *path, Error *err) {

@@ -1,19 +1,26 @@
-// run.h - what a program writes: its folders, and the list of its files that
-// it prints when it ends, so that the learner knows where to look.
+// run.h - what a lesson program does around its training: it starts (writes
+// config.txt, sets the threads, says where its files go), records the files
+// it writes, and ends by listing them, so that the learner knows where to look.
 //
+//     int code = args_parse_or_usage(&args, argc, argv);
+//     if (code >= 0) return code;
 //     Outputs out;
-//     outputs_init(&out);                     // starts the clock
-//     ... outputs_add(&out, "runs/03_dcgan/x/loss.png") for each file written ...
-//     if (rc != 0) fprintf(stderr, "%s\n", err.msg);
-//     outputs_print(&out, rc == 0);
+//     Error err;
+//     int rc = run_start(&out, &args, &err);
+//     if (rc == 0) rc = train(&args, &out, &err);   // outputs_add(&out, path) per file
+//     return run_end(&out, rc, &err);
 //
-// prints
+// prints, at the start and at the end,
 //
+//     03_dcgan: output in runs/03_dcgan/20260101-120000, 2 threads
+//     ...
 //     Done after 312 s. Wrote:
-//       runs/03_dcgan/x/loss.png
+//       runs/03_dcgan/20260101-120000/config.txt
+//       runs/03_dcgan/20260101-120000/loss.png
 #ifndef RUN_H
 #define RUN_H
 
+#include "args.h"
 #include "error.h"
 
 #define OUTPUTS_MAX 256
@@ -35,8 +42,19 @@ void outputs_init(Outputs *o);
 void outputs_add(Outputs *o, const char *path);
 
 // On stdout: "Done after N s. Wrote:" (ok != 0) or "Stopped after N s. Wrote:",
-// then one path a line.
+// then one path a line; "... Nothing was written." when the list is empty.
 void outputs_print(const Outputs *o, int ok);
+
+// After args_parse_or_usage, before anything is printed on stdout: makes
+// stdout line-buffered (into a log file or a pipe too, each line appears as
+// it is printed), writes a->out/config.txt (args_write_config), starts o with
+// it (and the clock), uses a->threads threads (0: all cores) and prints where
+// the outputs go. Returns 0, or -1 with err.
+int run_start(Outputs *o, const Args *a, Error *err);
+
+// The end of main: err's message on stderr when rc != 0, then the list
+// (outputs_print). Returns main's exit code: 0, or 1 when rc != 0.
+int run_end(const Outputs *o, int rc, const Error *err);
 
 // Creates the folder path and any missing parent ("mkdir -p"); an existing
 // folder is fine.
