@@ -10,17 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "args.h"
 #include "evaluator.h"
 #include "gemm.h"
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
+#include "progress.h"
 
 int main(int argc, char **argv) {
     Args args;
@@ -37,24 +31,16 @@ int main(int argc, char **argv) {
     args.lr = cfg.lr;
     args.seed = cfg.seed;
     args_add_float(&args, "dropout", &cfg.dropout, "dropout after each hidden layer");
-    Error err;
-    int r = args_parse(&args, argc, argv, &err);
-    if (r == ARGS_HELP) {
-        args_usage(&args, stdout);
-        return 0;
-    }
-    if (r != 0) {
-        fprintf(stderr, "%s\n\n", err.msg);
-        args_usage(&args, stderr);
-        return 2;
-    }
+    int code = args_parse_or_usage(&args, argc, argv);
+    if (code >= 0) return code;   // --help, or a wrong flag
     compute_set_threads(args.threads);
 
     cfg.epochs = args.epochs;
     cfg.batch = args.batch;
     cfg.lr = args.lr;
     cfg.seed = args.seed;
-    double t0 = now_seconds();
+    double t0 = progress_now();
+    Error err;
     struct stat st;
     if ((retrain || stat(cache, &st) != 0) && evaluator_train(data_dir, cache, &cfg, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
@@ -86,7 +72,7 @@ int main(int argc, char **argv) {
         printf("  %-12s %.3f\n", evaluator_class_names[k], per_class[k]);
     printf("FCD floor (10,000 training vs 10,000 test images): %.3f\n", ev.fcd_floor);
     printf("FCD of uniform noise in [-1, 1] vs the test images: %.1f\n", fcd_noise);
-    printf("done in %.0f s\n", now_seconds() - t0);
+    printf("done in %.0f s\n", progress_now() - t0);
     evaluator_close(&ev);
     return 0;
 }

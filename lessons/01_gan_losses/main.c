@@ -20,6 +20,7 @@
 #include "error.h"
 #include "gan_losses.h"
 #include "plot.h"
+#include "run.h"
 
 // The logit a with sigmoid(a) = p: the inverse of the sigmoid.
 static float logit_of(double p) { return (float)log(p / (1.0 - p)); }
@@ -100,24 +101,38 @@ static int write_generator_csv(const char *path, Error *err) {
     return rc;
 }
 
+// The two figures from the CSV. A missing gnuplot costs the pictures, not
+// the run: the CSV is already written.
+static void plot_generator_figures(const char *dir, const char *csv, Outputs *out) {
+    char png[OUTPUTS_PATH_LEN];
+    Error err;
+    const char *xlabel = "D(G(z)): the discriminator's probability that the fake is real";
+    snprintf(png, sizeof png, "%s/generator_gradients.png", dir);
+    if (plot_lines(png, csv, "d_fake", "grad_saturating,grad_non_saturating",
+                   "Gradient the generator gets per fake image: D(G(z)) (saturating) "
+                   "vs 1 - D(G(z)) (non-saturating)",
+                   xlabel, "|dL_G / d logit|", 0, &err) == 0)
+        outputs_add(out, png);
+    else
+        fprintf(stderr, "%s\n", err.msg);
+    snprintf(png, sizeof png, "%s/generator_losses.png", dir);
+    if (plot_lines(png, csv, "d_fake", "loss_saturating,loss_non_saturating",
+                   "Generator losses: log(1 - D(G(z))) (saturating) vs -log D(G(z)) "
+                   "(non-saturating)",
+                   xlabel, "L_G per fake image", 0, &err) == 0)
+        outputs_add(out, png);
+    else
+        fprintf(stderr, "%s\n", err.msg);
+}
+
 int main(int argc, char **argv) {
     Args args;
     args_init(&args, "01_gan_losses", "the GAN losses at chosen D outputs, and the figure of their gradients");
+    int code = args_parse_or_usage(&args, argc, argv);
+    if (code >= 0) return code;   // --help, or a wrong flag
+    Outputs out;
     Error err;
-    int r = args_parse(&args, argc, argv, &err);
-    if (r == ARGS_HELP) {
-        args_usage(&args, stdout);
-        return 0;
-    }
-    if (r != 0) {
-        fprintf(stderr, "%s\n\n", err.msg);
-        args_usage(&args, stderr);
-        return 2;
-    }
-    if (args_write_config(&args, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
+    if (run_start(&out, &args, &err) != 0) return run_end(&out, -1, &err);
 
     // in the order of the exercises, so an unfinished one stops the program early
     print_stability();
@@ -125,30 +140,12 @@ int main(int argc, char **argv) {
     print_generator_table();
     print_least_squares_table();
 
-    char csv[1100], grads_png[1100], losses_png[1100];
+    char csv[OUTPUTS_PATH_LEN];
     snprintf(csv, sizeof csv, "%s/generator_losses.csv", args.out);
-    snprintf(grads_png, sizeof grads_png, "%s/generator_gradients.png", args.out);
-    snprintf(losses_png, sizeof losses_png, "%s/generator_losses.png", args.out);
-    if (write_generator_csv(csv, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
+    int rc = write_generator_csv(csv, &err);
+    if (rc == 0) {
+        outputs_add(&out, csv);
+        plot_generator_figures(args.out, csv, &out);
     }
-    printf("wrote %s\n", csv);
-    // A missing gnuplot costs the pictures, not the run: the CSV is already written.
-    const char *xlabel = "D(G(z)): the discriminator's probability that the fake is real";
-    if (plot_lines(grads_png, csv, "d_fake", "grad_saturating,grad_non_saturating",
-                   "Gradient the generator gets per fake image: D(G(z)) (saturating) "
-                   "vs 1 - D(G(z)) (non-saturating)",
-                   xlabel, "|dL_G / d logit|", 0, &err) == 0)
-        printf("wrote %s\n", grads_png);
-    else
-        fprintf(stderr, "%s\n", err.msg);
-    if (plot_lines(losses_png, csv, "d_fake", "loss_saturating,loss_non_saturating",
-                   "Generator losses: log(1 - D(G(z))) (saturating) vs -log D(G(z)) "
-                   "(non-saturating)",
-                   xlabel, "L_G per fake image", 0, &err) == 0)
-        printf("wrote %s\n", losses_png);
-    else
-        fprintf(stderr, "%s\n", err.msg);
-    return 0;
+    return run_end(&out, rc, &err);
 }

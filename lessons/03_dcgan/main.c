@@ -11,6 +11,8 @@
 //   progress.png           the first 8 samples of every grid, one row each
 //   loss.csv               step, loss_d, loss_g, d_real, d_fake (10-step means)
 //   loss.png, d_outputs.png   the curves; checkpoint.bin (for --resume);
+//   eval.csv, fcd.png      the FCD of 10,000 samples (common/fcdlog.h) at
+//                          step 0, every --fcd-every steps and at the end
 //   config.txt
 //
 //     make run LESSON=03                          (your code, the default run)
@@ -20,64 +22,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "args.h"
 #include "checkpoint.h"
 #include "csvlog.h"
 #include "dataset.h"
 #include "dcgan_train.h"
+#include "fcdlog.h"
 #include "gemm.h"
 #include "image.h"
 #include "plot.h"
 #include "progress.h"
+#include "run.h"
 
 #define PATH_LEN 1200       // a file in the output folder (at most 1024 long)
 #define GRID 64             // samples in the per-epoch grid, 8x8
 #define STRIP 8             // samples per row of progress.png
 #define MAX_ROWS 64         // rows of progress.png; later grids are left out of it
-#define MAX_WRITTEN 256
 #define LOG_EVERY 10        // steps per loss.csv row
+#define FCD_CHUNK 200       // samples G draws at once for FCD (batch statistics over these)
 #define LOSS_HEADER "step,loss_d,loss_g,d_real,d_fake"
 #define IMG (28 * 28)
+_Static_assert(EVAL_FCD_SAMPLES % FCD_CHUNK == 0, "FCD_CHUNK must divide EVAL_FCD_SAMPLES");
 
-// What the run wrote, printed at the end.
-typedef struct {
-    char paths[MAX_WRITTEN][PATH_LEN];
-    int n;
-} Written;
-
-static void wrote(Written *w, const char *path) {
-    if (w->n < MAX_WRITTEN) snprintf(w->paths[w->n++], PATH_LEN, "%s", path);
-}
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
-typedef struct {
-    double loss_d, loss_g, d_real, d_fake;
-    int n;
-} Means;
-
-static int means_flush(Means *m, CsvLog *log, long step, Error *err) {
-    if (m->n == 0) return 0;
-    double n = m->n;
-    int rc = csvlog_write(
-        log, (double[]){step, m->loss_d / n, m->loss_g / n, m->d_real / n, m->d_fake / n}, err);
-    memset(m, 0, sizeof *m);
-    return rc;
-}
-
-static void plot_curves(const char *out, const char *csv, Written *w) {
+static void plot_curves(const char *out, const char *csv, Outputs *w) {
     char png[PATH_LEN];
     Error err;
     snprintf(png, sizeof png, "%s/loss.png", out);
     if (plot_loss_curves(png, csv, "loss_d,loss_g", "DCGAN on Fashion-MNIST: the two losses",
                          NULL, &err) == 0) {
-        if (w) wrote(w, png);
+        outputs_add(w, png);
     } else {
         fprintf(stderr, "no loss plot: %s\n", err.msg);
     }
@@ -85,7 +59,7 @@ static void plot_curves(const char *out, const char *csv, Written *w) {
     if (plot_loss_curves(png, csv, "d_real,d_fake",
                          "DCGAN: mean D(x) (d_real) and D(G(z)) (d_fake)", "D output",
                          &err) == 0) {
-        if (w) wrote(w, png);
+        outputs_add(w, png);
     } else {
         fprintf(stderr, "no D-output plot: %s\n", err.msg);
     }
@@ -98,18 +72,18 @@ static void grid_path(char *buf, const char *out, long step) {
 // samples_stepNNNNN.png (and samples_epochNN.png when epoch > 0) from the
 // fixed z; keeps its first STRIP samples in row (STRIP, 28, 28), if not NULL.
 static int write_grid(L03Dcgan *gan, const float *z_fixed, const char *out, long step,
-                      int epoch, float *row, Written *w, Error *err) {
+                      int epoch, float *row, Outputs *w, Error *err) {
     static float imgs[GRID * IMG];
     l03_generate(gan, imgs, z_fixed, GRID);
     if (row) memcpy(row, imgs, sizeof(float) * STRIP * IMG);
     char png[PATH_LEN];
     grid_path(png, out, step);
     if (image_write_grid(png, imgs, GRID, 1, 28, 28, 8, err) != 0) return -1;
-    wrote(w, png);
+    outputs_add(w, png);
     if (epoch > 0) {
         snprintf(png, sizeof png, "%s/samples_epoch%02d.png", out, epoch);
         if (image_write_grid(png, imgs, GRID, 1, 28, 28, 8, err) != 0) return -1;
-        wrote(w, png);
+        outputs_add(w, png);
     }
     return 0;
 }
@@ -151,11 +125,23 @@ static int save(const char *path, L03Dcgan *gan, long step, int epoch, const Rng
     return checkpoint_save(path, models, 2, &info, rng, err);
 }
 
+// The FCD of G's samples from z_eval (EVAL_FCD_SAMPLES, 100), the same noise
+// at every measurement: a row of eval.csv.
+static int measure_fcd(L03Dcgan *gan, FcdLog *fl, const float *z_eval, long step, double epoch,
+                       Error *err) {
+    for (int i = 0; i < EVAL_FCD_SAMPLES; i += FCD_CHUNK)
+        l03_generate(gan, fl->images + (long)i * IMG, z_eval + (long)i * 100, FCD_CHUNK);
+    if (fcdlog_measure(fl, err) != 0) return -1;
+    return fcdlog_write(fl, step, epoch, NULL, err);
+}
+
 typedef struct {
     const char *data_dir;
+    const char *evaluator_path;   // the classifier behind FCD
     int images;             // train on the first N images: 0 = all 60,000
     int grid_every;         // steps between sample grids (and one at every epoch's end)
     int checkpoint_every;   // steps between checkpoints (and one at every epoch's end)
+    int fcd_every;          // steps between FCD measurements (and one at the end)
 } Config;
 
 // Whether step ends with a grid: every grid_every steps, at the end of each
@@ -164,7 +150,7 @@ static int grid_due(long step, long total, int per_epoch, int grid_every) {
     return step % grid_every == 0 || step % per_epoch == 0 || step == total;
 }
 
-static int train(const Args *args, const Config *cfg, Written *w, Error *err) {
+static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     char path[PATH_LEN], ckpt[PATH_LEN], csv[PATH_LEN];
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", args->out);
     snprintf(csv, sizeof csv, "%s/loss.csv", args->out);
@@ -177,19 +163,23 @@ static int train(const Args *args, const Config *cfg, Written *w, Error *err) {
     int B = args->batch;
     Rng rng, z_rng;
     rng_seed(&rng, (uint64_t)args->seed);
-    // The grid's z has its own generator: a resumed run draws the same 64.
+    // The grid's and the FCD's z have their own generator: a resumed run
+    // draws the same ones.
     rng_seed(&z_rng, (uint64_t)args->seed + 1000003u);
     L03Dcgan gan;
     l03_dcgan_init(&gan, args->lr, &rng);
     l03_use_my_kernels();
     float *z_fixed = malloc(sizeof(float) * GRID * 100);
+    float *z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * 100);
     float *real = malloc(sizeof(float) * B * IMG);
     float *z = malloc(sizeof(float) * B * 100);
     float *rows = calloc((size_t)MAX_ROWS * STRIP * IMG, sizeof(float));
     int n_rows = 0;
     rng_fill_normal(&z_rng, z_fixed, GRID * 100, 0.0f, 1.0f);
+    rng_fill_normal(&z_rng, z_eval, EVAL_FCD_SAMPLES * 100, 0.0f, 1.0f);
     Batcher batcher;
     CsvLog log = {0};
+    FcdLog fl;
     int rc = -1;
     if (batcher_init(&batcher, &ds, B, 1, err) != 0) goto done;
     int per_epoch = batcher_batches_per_epoch(&batcher);
@@ -210,21 +200,25 @@ static int train(const Args *args, const Config *cfg, Written *w, Error *err) {
                 n_rows++;
             }
     }
-    if (csvlog_open(&log, csv, LOSS_HEADER, args->resume ? step : -1, err) != 0)
+    if (fcdlog_open(&fl, args->out, cfg->data_dir, cfg->evaluator_path, "step", NULL,
+                    args->resume ? step : -1, err) != 0)
         goto done_batcher;
+    if (csvlog_open(&log, csv, LOSS_HEADER, args->resume ? step : -1, err) != 0) goto done_fcd;
 
     printf("W1 DCGAN: G %ld parameters, D %ld; %d images, batch %d (%d steps an epoch), lr %g, "
            "%ld steps = %.2f epochs, %d threads\n", gan.ps_g.size, gan.ps_d.size, ds.n, B,
            per_epoch, args->lr, total, (double)total / per_epoch, compute_threads());
     if (step == 0) {
-        if (write_grid(&gan, z_fixed, args->out, 0, 0, rows, w, err) != 0) goto done_log;
+        // the untrained G: its FCD is the ceiling
+        if (write_grid(&gan, z_fixed, args->out, 0, 0, rows, w, err) != 0 ||
+            measure_fcd(&gan, &fl, z_eval, 0, 0.0, err) != 0)
+            goto done_log;
         n_rows = 1;
     }
 
     Progress prog;
     progress_init(&prog, stderr, step, total, B, 10.0);
-    Means means = {0};
-    double t0 = now_seconds();
+    double t0 = progress_now();
     while (step < total) {
         // A resumed epoch draws a fresh order for the batches it has left.
         if (batcher_next(&batcher, real, NULL, &rng) != B) continue;
@@ -240,44 +234,54 @@ static int train(const Args *args, const Config *cfg, Written *w, Error *err) {
             goto done_log;
         }
         step++;
-        means.loss_d += loss_d, means.loss_g += loss_g;
-        means.d_real += d_real, means.d_fake += d_fake, means.n++;
+        csvlog_add(&log, (double[]){loss_d, loss_g, d_real, d_fake});
         progress_update(&prog, step, "epoch %ld  D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f",
                         (step - 1) / per_epoch + 1, loss_d, loss_g, d_real, d_fake);
-        if (step % LOG_EVERY == 0 && means_flush(&means, &log, step, err) != 0) goto done_log;
+        if (step % LOG_EVERY == 0 && csvlog_write_means(&log, step, err) != 0) goto done_log;
         int epoch = step % per_epoch == 0 ? (int)(step / per_epoch) : 0;
         if (grid_due(step, total, per_epoch, cfg->grid_every)) {
             progress_done(&prog);
             printf("step %ld (epoch %.2f): %.0f s so far\n", step, (double)step / per_epoch,
-                   now_seconds() - t0);
+                   progress_now() - t0);
             float *row = n_rows < MAX_ROWS ? rows + (long)n_rows++ * STRIP * IMG : NULL;
             if (write_grid(&gan, z_fixed, args->out, step, epoch, row, w, err) != 0)
                 goto done_log;
-            // The FCD evaluator (lesson 03, second half) scores this grid's
-            // generator here.
+        }
+        if (step % cfg->fcd_every == 0 || step == total) {
+            progress_done(&prog);
+            if (measure_fcd(&gan, &fl, z_eval, step, (double)step / per_epoch, err) != 0)
+                goto done_log;
+            fcdlog_plot(&fl, NULL);   // to watch during the run
         }
         if (epoch > 0 || step % cfg->checkpoint_every == 0 || step == total) {
             if (save(ckpt, &gan, step, (int)(step / per_epoch), &rng, err) != 0) goto done_log;
         }
     }
     progress_done(&prog);
-    if (means_flush(&means, &log, step, err) != 0) goto done_log;
-    printf("training: %.0f s for %ld steps\n", now_seconds() - t0, step);
-    wrote(w, csv);
+    if (csvlog_write_means(&log, step, err) != 0) goto done_log;
+    char fcd[128];
+    fcdlog_format(&fl, fcd, sizeof fcd);
+    printf("training: %.0f s for %ld steps; %s\n", progress_now() - t0, step, fcd);
+    outputs_add(w, csv);
+    outputs_add(w, fl.csv);
     plot_curves(args->out, csv, w);
+    fcdlog_plot(&fl, w);
     snprintf(path, sizeof path, "%s/progress.png", args->out);
     if (image_write_grid(path, rows, n_rows * STRIP, 1, 28, 28, STRIP, err) != 0) goto done_log;
-    wrote(w, path);
-    wrote(w, ckpt);
+    outputs_add(w, path);
+    outputs_add(w, ckpt);
     rc = 0;
 
 done_log:
     csvlog_close(&log);
+done_fcd:
+    fcdlog_close(&fl);
 done_batcher:
     batcher_free(&batcher);
 done:
     free(rows);
     free(z_fixed);
+    free(z_eval);
     free(real);
     free(z);
     l03_dcgan_free(&gan);
@@ -292,47 +296,30 @@ int main(int argc, char **argv) {
     args.epochs = 1;    // used with --steps 0
     args.batch = 64;
     args.lr = 2e-4f;
-    Config cfg = {.data_dir = "/usr/share/datasets/fashion-mnist", .images = 0,
-                  .grid_every = 100, .checkpoint_every = 200};
+    Config cfg = {.data_dir = EVALUATOR_DEFAULT_DATA, .evaluator_path = EVALUATOR_DEFAULT_PATH,
+                  .images = 0, .grid_every = 100, .checkpoint_every = 200, .fcd_every = 200};
     args_add_string(&args, "data", &cfg.data_dir, "folder of the Fashion-MNIST IDX files");
+    args_add_string(&args, "evaluator", &cfg.evaluator_path,
+                    "the classifier behind FCD (trained first when missing)");
     args_add_int(&args, "images", &cfg.images, "train on the first N images (0: all 60,000)");
     args_add_int(&args, "grid-every", &cfg.grid_every,
                  "steps between sample grids (and one after every epoch)");
     args_add_int(&args, "checkpoint-every", &cfg.checkpoint_every,
                  "steps between checkpoints (and one after every epoch)");
+    args_add_int(&args, "fcd-every", &cfg.fcd_every,
+                 "steps between FCD measurements (and one at the end)");
 
+    int code = args_parse_or_usage(&args, argc, argv);
+    if (code >= 0) return code;   // --help, or a wrong flag
+    if ((args.steps == 0 && args.epochs < 1) || args.batch < 2 || cfg.grid_every < 1 ||
+        cfg.checkpoint_every < 1 || cfg.fcd_every < 1 || cfg.images < 0)
+        return args_usage_error(&args, "--steps 0 counts in --epochs (then >= 1), --batch >= 2 "
+                                "(batch norm), --grid-every, --checkpoint-every and --fcd-every "
+                                ">= 1, --images >= 0");
+
+    Outputs out;
     Error err;
-    int r = args_parse(&args, argc, argv, &err);
-    if (r == ARGS_HELP) {
-        args_usage(&args, stdout);
-        return 0;
-    }
-    if (r != 0) {
-        fprintf(stderr, "%s\n\n", err.msg);
-        args_usage(&args, stderr);
-        return 2;
-    }
-    if (args.steps < 0 || (args.steps == 0 && args.epochs < 1) || args.batch < 2 ||
-        cfg.grid_every < 1 || cfg.checkpoint_every < 1 || cfg.images < 0 || !(args.lr > 0)) {
-        fprintf(stderr, "--steps >= 0 (0: count in --epochs, then >= 1), --batch >= 2 (batch "
-                "norm), --grid-every, --checkpoint-every and --lr > 0, --images >= 0\n");
-        return 2;
-    }
-    if (args_write_config(&args, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
-    compute_set_threads(args.threads);
-    printf("lesson 03: output in %s\n", args.out);
-
-    Written w = {0};
-    char config[PATH_LEN];
-    snprintf(config, sizeof config, "%s/config.txt", args.out);
-    wrote(&w, config);
-    double t0 = now_seconds();
-    int rc = train(&args, &cfg, &w, &err);
-    if (rc != 0) fprintf(stderr, "%s\n", err.msg);
-    printf("\n%s after %.0f s. Wrote:\n", rc == 0 ? "Done" : "Stopped", now_seconds() - t0);
-    for (int i = 0; i < w.n; i++) printf("  %s\n", w.paths[i]);
-    return rc == 0 ? 0 : 1;
+    int rc = run_start(&out, &args, &err);
+    if (rc == 0) rc = train(&args, &cfg, &out, &err);
+    return run_end(&out, rc, &err);
 }

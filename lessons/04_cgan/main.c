@@ -4,11 +4,12 @@
 //
 // Every epoch: a 10x10 grid (row k: class k, column j: the same noise z_j in
 // every row), and the sample quality of 10,000 samples, 1,000 per class,
-// measured by the course's classifier (common/evaluator.h): their FCD against
-// the test images, and how often the classifier sees the requested class.
-// Writes in the output folder: samples_epochNN.png, loss.csv, eval.csv,
-// loss.png, d_outputs.png, fcd.png, accuracy.png, results.txt, checkpoint.bin
-// (for --resume) and config.txt.
+// measured by the course's classifier (common/evaluator.h, common/fcdlog.h):
+// their FCD against the test images, and how often the classifier sees the
+// requested class. Writes in the output folder: samples_epochNN.png,
+// loss.csv, eval.csv (step, epoch, fcd, fcd_floor, fcd_untrained,
+// class_accuracy), loss.png, d_outputs.png, fcd.png, accuracy.png,
+// results.txt, checkpoint.bin (for --resume) and config.txt.
 //
 //     make run LESSON=04                    (your code)
 //     make run LESSON=04 SOLUTIONS=1        (the reference)
@@ -18,43 +19,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "args.h"
 #include "cgan.h"
 #include "checkpoint.h"
 #include "csvlog.h"
 #include "dataset.h"
-#include "evaluator.h"
-#include "gemm.h"
+#include "fcdlog.h"
 #include "image.h"
 #include "plot.h"
 #include "progress.h"
+#include "run.h"
 
 #define PATH_LEN 1200
 #define GRID_COLS 10
 #define LOSS_HEADER "step,loss_d,loss_g,d_real,d_fake"
-#define EVAL_HEADER "epoch,step,fcd,fcd_floor,class_accuracy"
-
-typedef struct {
-    char paths[64][PATH_LEN];
-    int n;
-} Written;
-
-static void wrote(Written *w, const char *path) {
-    if (w && w->n < 64) snprintf(w->paths[w->n++], PATH_LEN, "%s", path);
-}
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
 
 // ---------------------------------------------------------------- what a run shows
 
 // Row k of the grid is class k; column j uses the noise z_fixed[j] in every row.
-static int write_grid(L04Cgan *gan, const float *z_fixed, const char *dir, int epoch, Written *w,
+static int write_grid(L04Cgan *gan, const float *z_fixed, const char *dir, int epoch, Outputs *w,
                       Error *err) {
     int K = gan->cfg.n_classes, Z = gan->cfg.z_dim, X = gan->cfg.h * gan->cfg.w, n = K * GRID_COLS;
     float *z = malloc(sizeof(float) * n * Z), *imgs = malloc(sizeof(float) * n * X);
@@ -68,7 +52,7 @@ static int write_grid(L04Cgan *gan, const float *z_fixed, const char *dir, int e
     char png[PATH_LEN];
     snprintf(png, sizeof png, "%s/samples_epoch%02d.png", dir, epoch);
     int rc = image_write_grid(png, imgs, n, 1, gan->cfg.h, gan->cfg.w, GRID_COLS, err);
-    if (rc == 0) wrote(w, png);
+    if (rc == 0) outputs_add(w, png);
     free(z);
     free(imgs);
     free(labels);
@@ -81,57 +65,53 @@ static int write_grid(L04Cgan *gan, const float *z_fixed, const char *dir, int e
 typedef struct {
     float *z;        // (N, Z)
     int *labels;     // (N)
-    float *imgs;     // (N, 1, H, W)
 } EvalSamples;
 
 typedef struct {
-    double fcd;
     float accuracy;
     float per_class[EVAL_CLASSES];
-} Quality;
+} Accuracy;
 
-static int measure(Quality *q, L04Cgan *gan, Evaluator *ev, EvalSamples *s, Error *err) {
-    l04_generate(gan, s->imgs, s->z, s->labels, EVAL_FCD_SAMPLES);
-    if (evaluator_fcd(&q->fcd, ev, s->imgs, EVAL_FCD_SAMPLES, err) != 0) return -1;
-    q->accuracy = evaluator_accuracy(ev, q->per_class, s->imgs, s->labels, EVAL_FCD_SAMPLES);
+// G's samples scored: FCD into fl (fl->fcd), class accuracy into acc.
+static int measure(Accuracy *acc, L04Cgan *gan, FcdLog *fl, const EvalSamples *s, Error *err) {
+    l04_generate(gan, fl->images, s->z, s->labels, EVAL_FCD_SAMPLES);
+    if (fcdlog_measure(fl, err) != 0) return -1;
+    acc->accuracy = evaluator_accuracy(&fl->ev, acc->per_class, fl->images, s->labels,
+                                       EVAL_FCD_SAMPLES);
     return 0;
 }
 
-static void plot_all(const char *dir, const char *loss_csv, const char *eval_csv, Written *w) {
+static void plot_all(const char *dir, const char *loss_csv, FcdLog *fl, Outputs *w) {
     char png[PATH_LEN];
     Error err;
     snprintf(png, sizeof png, "%s/loss.png", dir);
     if (plot_loss_curves(png, loss_csv, "loss_d,loss_g", "cGAN on Fashion-MNIST: the two losses",
-                         NULL, &err) == 0) wrote(w, png);
+                         NULL, &err) == 0) outputs_add(w, png);
     else fprintf(stderr, "no loss plot: %s\n", err.msg);
     snprintf(png, sizeof png, "%s/d_outputs.png", dir);
     if (plot_loss_curves(png, loss_csv, "d_real,d_fake", "mean D(x, y) and D(G(z, y), y)",
-                         "D output", &err) == 0) wrote(w, png);
+                         "D output", &err) == 0) outputs_add(w, png);
     else fprintf(stderr, "no D-output plot: %s\n", err.msg);
-    snprintf(png, sizeof png, "%s/fcd.png", dir);
-    if (plot_lines(png, eval_csv, "epoch", "fcd,fcd_floor",
-                   "FCD of 10,000 samples against the test images (lower is better)", "epoch",
-                   "FCD", 1, &err) == 0) wrote(w, png);
-    else fprintf(stderr, "no FCD plot: %s\n", err.msg);
+    fcdlog_plot(fl, w);
     snprintf(png, sizeof png, "%s/accuracy.png", dir);
-    if (plot_lines(png, eval_csv, "epoch", "class_accuracy",
+    if (plot_lines(png, fl->csv, "epoch", "class_accuracy",
                    "samples the classifier sees as the requested class", "epoch", "fraction", 0,
-                   &err) == 0) wrote(w, png);
+                   &err) == 0) outputs_add(w, png);
     else fprintf(stderr, "no accuracy plot: %s\n", err.msg);
 }
 
-static int write_results(const char *path, const Quality *first, const Quality *last,
-                         const Evaluator *ev, int epochs, double seconds, Error *err) {
+static int write_results(const char *path, const FcdLog *fl, const Accuracy *acc, int epochs,
+                         double seconds, Error *err) {
     FILE *f = fopen(path, "w");
     if (!f) return error_set(err, "%s: cannot write: %s", path, strerror(errno));
     fprintf(f, "epochs %d, training and evaluation %.0f s\n", epochs, seconds);
     fprintf(f, "FCD %.2f  (untrained G, the ceiling: %.2f; training vs test images, the floor: "
-            "%.2f)\n", last->fcd, first->fcd, ev->fcd_floor);
-    fprintf(f, "samples classified as the requested class: %.1f%%\n", 100.0f * last->accuracy);
+            "%.2f)\n", fl->fcd, fl->untrained, fl->ev.fcd_floor);
+    fprintf(f, "samples classified as the requested class: %.1f%%\n", 100.0f * acc->accuracy);
     for (int k = 0; k < EVAL_CLASSES; k++)
-        fprintf(f, "  %-12s %5.1f%%\n", evaluator_class_names[k], 100.0f * last->per_class[k]);
+        fprintf(f, "  %-12s %5.1f%%\n", evaluator_class_names[k], 100.0f * acc->per_class[k]);
     fprintf(f, "(the classifier is right on %.1f%% of the real test images)\n",
-            100.0f * ev->test_accuracy);
+            100.0f * fl->ev.test_accuracy);
     int rc = ferror(f) ? error_set(err, "%s: write error", path) : 0;
     fclose(f);
     return rc;
@@ -139,42 +119,19 @@ static int write_results(const char *path, const Quality *first, const Quality *
 
 // ---------------------------------------------------------------- training
 
-typedef struct {
-    double loss_d, loss_g, d_real, d_fake;
-    int n;
-} Means;
-
-static int means_flush(Means *m, CsvLog *log, long step, Error *err) {
-    if (m->n == 0) return 0;
-    double n = m->n;
-    int rc = csvlog_write(
-        log, (double[]){step, m->loss_d / n, m->loss_g / n, m->d_real / n, m->d_fake / n}, err);
-    memset(m, 0, sizeof *m);
-    return rc;
-}
-
-static int train(const Args *args, const char *data_dir, const char *evaluator_path, Written *w,
+static int train(const Args *args, const char *data_dir, const char *evaluator_path, Outputs *w,
                  Error *err) {
     const char *dir = args->out;
-    char path[PATH_LEN], loss_csv[PATH_LEN], eval_csv[PATH_LEN], ckpt[PATH_LEN];
+    char path[PATH_LEN], loss_csv[PATH_LEN], ckpt[PATH_LEN];
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", dir);
     snprintf(loss_csv, sizeof loss_csv, "%s/loss.csv", dir);
-    snprintf(eval_csv, sizeof eval_csv, "%s/eval.csv", dir);
-
-    Evaluator ev;
-    if (evaluator_open(&ev, data_dir, evaluator_path, err) != 0) return -1;
-    printf("evaluator: %s, test accuracy %.4f, FCD floor %.3f\n", evaluator_path,
-           ev.test_accuracy, ev.fcd_floor);
 
     Dataset ds;
     char labels_path[PATH_LEN];
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", data_dir);
     snprintf(labels_path, sizeof labels_path, "%s/train-labels-idx1-ubyte.gz", data_dir);
     printf("reading %s\n", path);
-    if (dataset_load_idx(&ds, path, labels_path, 0, err) != 0) {
-        evaluator_close(&ev);
-        return -1;
-    }
+    if (dataset_load_idx(&ds, path, labels_path, 0, err) != 0) return -1;
 
     Rng rng;
     rng_seed(&rng, (uint64_t)args->seed);
@@ -193,7 +150,6 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
     EvalSamples es = {
         .z = malloc(sizeof(float) * EVAL_FCD_SAMPLES * Z),
         .labels = malloc(sizeof(int) * EVAL_FCD_SAMPLES),
-        .imgs = malloc(sizeof(float) * EVAL_FCD_SAMPLES * X),
     };
     rng_fill_normal(&fixed, es.z, EVAL_FCD_SAMPLES * Z, 0.0f, 1.0f);
     for (int i = 0; i < EVAL_FCD_SAMPLES; i++) es.labels[i] = i % K;
@@ -202,7 +158,8 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
     int *real_labels = malloc(sizeof(int) * B), *fake_labels = malloc(sizeof(int) * B);
     int rc = -1;
     Batcher batcher;
-    CsvLog loss_log = {0}, eval_log = {0};
+    CsvLog loss_log = {0};
+    FcdLog fl;
     if (batcher_init(&batcher, &ds, B, 1, err) != 0) goto done;
 
     long step = 0;
@@ -215,9 +172,11 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
         epoch = info.epoch;
         printf("resumed after epoch %d (step %ld) from %s\n", epoch, step, ckpt);
     }
-    if (csvlog_open(&loss_log, loss_csv, LOSS_HEADER, args->resume ? step : -1, err) != 0 ||
-        csvlog_open(&eval_log, eval_csv, EVAL_HEADER, args->resume ? step : -1, err) != 0)
+    if (fcdlog_open(&fl, dir, data_dir, evaluator_path, "epoch", "class_accuracy",
+                    args->resume ? step : -1, err) != 0)
         goto done_batcher;
+    if (csvlog_open(&loss_log, loss_csv, LOSS_HEADER, args->resume ? step : -1, err) != 0)
+        goto done_logs;
 
     int per_epoch = batcher_batches_per_epoch(&batcher);
     printf("cGAN: %d images of %d classes, G %d-%d-%d-%d, D %d-%d-%d-1 with a %dx%d projection, "
@@ -225,23 +184,20 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
            cfg.g_hidden[1], X, X + K, cfg.d_hidden[0], cfg.d_hidden[1], K, cfg.d_hidden[1], B,
            cfg.lr, args->epochs, per_epoch);
 
-    Quality first = {0}, q = {0};
-    double t_train = now_seconds();
-    // Epoch 0: the untrained G, whose FCD is the ceiling.
-    if (write_grid(&gan, z_grid, dir, epoch, w, err) != 0 || measure(&q, &gan, &ev, &es, err) != 0)
+    Accuracy acc;
+    double t_train = progress_now();
+    // Epoch 0: the untrained G, whose FCD is the ceiling. A resumed run
+    // measures where it starts from too, for the results of a run that has
+    // no epoch left to train.
+    if (write_grid(&gan, z_grid, dir, epoch, w, err) != 0 || measure(&acc, &gan, &fl, &es, err) != 0)
         goto done_logs;
-    first = q;
-    printf("epoch %d: FCD %.2f (floor %.2f), class accuracy %.1f%%\n", epoch, q.fcd, ev.fcd_floor,
-           100.0f * q.accuracy);
-    if (epoch == 0 &&
-        csvlog_write(&eval_log, (double[]){0, 0, q.fcd, ev.fcd_floor, q.accuracy}, err) != 0)
-        goto done_logs;
+    if (epoch == 0 && fcdlog_write(&fl, 0, 0, (double[]){acc.accuracy}, err) != 0) goto done_logs;
+    printf("epoch %d: class accuracy %.1f%%\n", epoch, 100.0f * acc.accuracy);
 
     Progress prog;
     progress_init(&prog, stderr, step, (long)args->epochs * per_epoch, B, 10.0);
-    Means means = {0};
     for (; epoch < args->epochs; epoch++) {
-        double t0 = now_seconds();
+        double t0 = progress_now();
         while (batcher_next(&batcher, real, real_labels, &rng) == B) {
             float d_real, d_fake;
             // Fakes ask for classes drawn uniformly, as the data holds them.
@@ -258,70 +214,63 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
                 goto done_logs;
             }
             step++;
-            means.loss_d += loss_d;
-            means.loss_g += loss_g;
-            means.d_real += d_real;
-            means.d_fake += d_fake;
-            means.n++;
+            csvlog_add(&loss_log, (double[]){loss_d, loss_g, d_real, d_fake});
             progress_update(&prog, step, "epoch %d  D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f",
                             epoch + 1, loss_d, loss_g, d_real, d_fake);
-            if (step % 50 == 0 && means_flush(&means, &loss_log, step, err) != 0) goto done_logs;
+            if (step % 50 == 0 && csvlog_write_means(&loss_log, step, err) != 0) goto done_logs;
         }
         progress_done(&prog);
-        if (means_flush(&means, &loss_log, step, err) != 0) goto done_logs;
-        double t_epoch = now_seconds() - t0;
+        if (csvlog_write_means(&loss_log, step, err) != 0) goto done_logs;
+        double t_epoch = progress_now() - t0;
         if (write_grid(&gan, z_grid, dir, epoch + 1, w, err) != 0 ||
-            measure(&q, &gan, &ev, &es, err) != 0 ||
-            csvlog_write(&eval_log, (double[]){epoch + 1, step, q.fcd, ev.fcd_floor, q.accuracy},
-                         err) != 0)
+            measure(&acc, &gan, &fl, &es, err) != 0 ||
+            fcdlog_write(&fl, step, epoch + 1, (double[]){acc.accuracy}, err) != 0)
             goto done_logs;
-        printf("epoch %d: %.0f s, FCD %.2f (floor %.2f), class accuracy %.1f%%\n", epoch + 1,
-               t_epoch, q.fcd, ev.fcd_floor, 100.0f * q.accuracy);
+        printf("epoch %d: %.0f s, class accuracy %.1f%%\n", epoch + 1, t_epoch,
+               100.0f * acc.accuracy);
         CheckpointInfo info = {.step = step, .epoch = epoch + 1};
         snprintf(info.meta, sizeof info.meta, "lesson 04 cgan");
         if (checkpoint_save(ckpt, models, 2, &info, &rng, err) != 0) goto done_logs;
-        plot_all(dir, loss_csv, eval_csv, NULL);   // to watch during the run
+        plot_all(dir, loss_csv, &fl, NULL);   // to watch during the run
     }
-    double seconds = now_seconds() - t_train;
+    double seconds = progress_now() - t_train;
 
-    printf("\nFCD %.2f (untrained G %.2f, floor %.2f); samples classified as the requested "
-           "class: %.1f%%\n", q.fcd, first.fcd, ev.fcd_floor, 100.0f * q.accuracy);
+    char fcd[128];
+    fcdlog_format(&fl, fcd, sizeof fcd);
+    printf("\n%s; samples classified as the requested class: %.1f%%\n", fcd,
+           100.0f * acc.accuracy);
     for (int k = 0; k < K && k < EVAL_CLASSES; k++)
-        printf("  %-12s %5.1f%%\n", evaluator_class_names[k], 100.0f * q.per_class[k]);
+        printf("  %-12s %5.1f%%\n", evaluator_class_names[k], 100.0f * acc.per_class[k]);
     snprintf(path, sizeof path, "%s/results.txt", dir);
-    if (write_results(path, &first, &q, &ev, args->epochs, seconds, err) != 0) goto done_logs;
-    wrote(w, path);
-    wrote(w, loss_csv);
-    wrote(w, eval_csv);
-    plot_all(dir, loss_csv, eval_csv, w);
-    wrote(w, ckpt);
+    if (write_results(path, &fl, &acc, args->epochs, seconds, err) != 0) goto done_logs;
+    outputs_add(w, path);
+    outputs_add(w, loss_csv);
+    outputs_add(w, fl.csv);
+    plot_all(dir, loss_csv, &fl, w);
+    outputs_add(w, ckpt);
     rc = 0;
 
 done_logs:
     csvlog_close(&loss_log);
-    csvlog_close(&eval_log);
+    fcdlog_close(&fl);
 done_batcher:
     batcher_free(&batcher);
 done:
     free(z_grid);
     free(es.z);
     free(es.labels);
-    free(es.imgs);
     free(real);
     free(z);
     free(real_labels);
     free(fake_labels);
     l04_cgan_free(&gan);
     dataset_free(&ds);
-    evaluator_close(&ev);
     return rc;
 }
 
 // ---------------------------------------------------------------- main
 
 int main(int argc, char **argv) {
-    // Line by line even into a file or a pipe, so a log shows each epoch as it ends.
-    setvbuf(stdout, NULL, _IOLBF, 0);
     Args args;
     args_init(&args, "04_cgan", "a conditional GAN: the garment I want");
     args.epochs = 10;
@@ -336,36 +285,12 @@ int main(int argc, char **argv) {
     args_add_string(&args, "data", &data_dir, "folder of the Fashion-MNIST IDX files");
     args_add_string(&args, "evaluator", &evaluator_path,
                     "the classifier behind FCD (trained first when missing)");
-    Error err;
-    int r = args_parse(&args, argc, argv, &err);
-    if (r == ARGS_HELP) {
-        args_usage(&args, stdout);
-        return 0;
-    }
-    if (r != 0) {
-        fprintf(stderr, "%s\n\n", err.msg);
-        args_usage(&args, stderr);
-        return 2;
-    }
-    if (args.batch < 1 || args.epochs < 0 || !(args.lr > 0)) {
-        fprintf(stderr, "--batch and --lr must be positive, --epochs at least 0\n");
-        return 2;
-    }
-    if (args_write_config(&args, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
-    compute_set_threads(args.threads);
-    printf("lesson 04: output in %s, %d threads\n", args.out, compute_threads());
+    int code = args_parse_or_usage(&args, argc, argv);
+    if (code >= 0) return code;   // --help, or a wrong flag
 
-    Written w = {0};
-    char config[PATH_LEN];
-    snprintf(config, sizeof config, "%s/config.txt", args.out);
-    wrote(&w, config);
-    double t0 = now_seconds();
-    int rc = train(&args, data_dir, evaluator_path, &w, &err);
-    if (rc != 0) fprintf(stderr, "%s\n", err.msg);
-    printf("\n%s after %.0f s. Wrote:\n", rc == 0 ? "Done" : "Stopped", now_seconds() - t0);
-    for (int i = 0; i < w.n; i++) printf("  %s\n", w.paths[i]);
-    return rc == 0 ? 0 : 1;
+    Outputs out;
+    Error err;
+    int rc = run_start(&out, &args, &err);
+    if (rc == 0) rc = train(&args, data_dir, evaluator_path, &out, &err);
+    return run_end(&out, rc, &err);
 }

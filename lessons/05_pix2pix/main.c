@@ -17,17 +17,16 @@
 //     make run LESSON=05                                   (your code)
 //     make run LESSON=05 SOLUTIONS=1                       (the reference)
 //     make run LESSON=05 ARGS="--loss l1 --name l1"        (the ablation)
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "args.h"
 #include "checkpoint.h"
 #include "csvlog.h"
+#include "dataset.h"
 #include "gemm.h"
 #include "image.h"
 #include "p2p_metrics.h"
@@ -35,30 +34,13 @@
 #include "pix2pix.h"
 #include "plot.h"
 #include "progress.h"
+#include "run.h"
 #include "train_guard.h"
 
 #define PATH_LEN 1200
 #define MAX_COMPARE 6
 #define LOSS_HEADER "step,loss_d,loss_g,g_gan,g_l1,d_real,d_fake"
 #define VAL_HEADER "step,val_l1,val_psnr,val_sharpness,val_colour"
-
-// What the run wrote, printed at the end.
-typedef struct {
-    char paths[64][PATH_LEN];
-    int n;
-} Written;
-
-static void wrote(Written *w, const char *path) {
-    for (int i = 0; i < w->n; i++)
-        if (strcmp(w->paths[i], path) == 0) return;   // rewritten files appear once
-    if (w->n < 64) snprintf(w->paths[w->n++], PATH_LEN, "%s", path);
-}
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
 
 // The flags of all three modes.
 typedef struct {
@@ -142,33 +124,14 @@ static void strip_pairs(float *xs, float *ys, const PairedSet *val, int n) {
                    (int)((long)i * val->n / rest), 0, 0, h, w, 0);
 }
 
-typedef struct {
-    double v[6];   // loss_d, loss_g, g_gan, g_l1, d_real, d_fake
-    int n;
-} Means;
-
-static void means_add(Means *m, const P2pStats *s) {
-    const float f[6] = {s->loss_d, s->loss_g, s->g_gan, s->g_l1, s->d_real, s->d_fake};
-    for (int i = 0; i < 6; i++) m->v[i] += f[i];
-    m->n++;
-}
-
-static int means_flush(Means *m, CsvLog *log, long step, Error *err) {
-    if (m->n == 0) return 0;
-    double row[7] = {step};
-    for (int i = 0; i < 6; i++) row[1 + i] = m->v[i] / m->n;
-    memset(m, 0, sizeof *m);
-    return csvlog_write(log, row, err);
-}
-
-static void plot_curves(const char *dir, const char *csv, P2pLoss loss, Written *w) {
+static void plot_curves(const char *dir, const char *csv, P2pLoss loss, Outputs *w) {
     char png[PATH_LEN];
     Error err;
     snprintf(png, sizeof png, "%s/losses.png", dir);
     const char *cols = loss == P2P_LOSS_L1 ? "g_l1" : "g_gan,g_l1,loss_d";
     if (plot_loss_curves(png, csv, cols, "pix2pix: G's GAN term, G's L1 term (unweighted), D",
                          NULL, &err) == 0)
-        wrote(w, png);
+        outputs_add(w, png);
     else
         fprintf(stderr, "no loss plot: %s\n", err.msg);
     if (loss == P2P_LOSS_L1) return;
@@ -176,7 +139,7 @@ static void plot_curves(const char *dir, const char *csv, P2pLoss loss, Written 
     if (plot_loss_curves(png, csv, "d_real,d_fake",
                          "mean D(x, y) (d_real) and D(x, G(x)) (d_fake) over the patches",
                          "D output", &err) == 0)
-        wrote(w, png);
+        outputs_add(w, png);
     else
         fprintf(stderr, "no D-output plot: %s\n", err.msg);
 }
@@ -195,7 +158,7 @@ static int load_split(PairedSet *set, const Flags *f, const char *split, int siz
     return 0;
 }
 
-static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written *w, Error *err) {
+static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Outputs *w, Error *err) {
     char path[PATH_LEN], ckpt[PATH_LEN], csv[PATH_LEN], val_csv[PATH_LEN];
     int S = f->crop, B = args->batch;
     if (paired_check_fits(S, S, cfg->g.depth, err) != 0) return -1;
@@ -277,8 +240,7 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
     long log_every = total >= 200 ? total / 100 : 1;
     Progress prog;
     progress_init(&prog, stderr, step, total, B, 10.0);
-    Means means = {0};
-    double t0 = now_seconds();
+    double t0 = progress_now();
     while (step < total) {
         if (paired_batcher_next(&batches, x, y, &p.rng) == 0) {   // an epoch ended
             epoch++;
@@ -294,21 +256,22 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
             progress_done(&prog);
             goto done_logs;
         }
-        means_add(&means, &st);
+        csvlog_add(&log, (double[]){st.loss_d, st.loss_g, st.g_gan, st.g_l1, st.d_real,
+                                    st.d_fake});
         if (cfg->loss == P2P_LOSS_L1)
             progress_update(&prog, step, "L1 %.3f", st.g_l1);
         else
             progress_update(&prog, step, "D %.3f  G %.2f = GAN %.3f + %g x L1 %.3f  D(x,y) %.2f  "
                             "D(x,G(x)) %.2f", st.loss_d, st.loss_g, st.g_gan, cfg->lambda, st.g_l1,
                             st.d_real, st.d_fake);
-        if (step % log_every == 0 && means_flush(&means, &log, step, err) != 0) goto done_logs;
+        if (step % log_every == 0 && csvlog_write_means(&log, step, err) != 0) goto done_logs;
         if (step % f->sample_every == 0 || step == total) {
             progress_done(&prog);
-            if (means_flush(&means, &log, step, err) != 0) goto done_logs;
+            if (csvlog_write_means(&log, step, err) != 0) goto done_logs;
             P2pMetrics m;
             evaluate(&p, &m, NULL, &val_set, f->val_count);
             printf("step %ld (%.0f s): validation (%d pairs) L1 %.4f  PSNR %.2f dB  sharpness "
-                   "%.2f  colour %.2f\n", step, now_seconds() - t0, m.images, p2p_metrics_l1(&m),
+                   "%.2f  colour %.2f\n", step, progress_now() - t0, m.images, p2p_metrics_l1(&m),
                    p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m), p2p_metrics_colour(&m));
             if (csvlog_write(&val_log, (double[]){step, p2p_metrics_l1(&m), p2p_metrics_psnr(&m),
                                                   p2p_metrics_sharpness(&m),
@@ -317,7 +280,7 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
             p2p_generate(&p, so, sx, n_strip, S, S);
             snprintf(path, sizeof path, "%s/val_step%05ld.png", args->out, step);
             if (write_strip(path, sx, 3, &so, 1, sy, n_strip, S, S, err) != 0) goto done_logs;
-            wrote(w, path);
+            outputs_add(w, path);
             CheckpointInfo info = {.step = step, .epoch = epoch};
             p2p_config_to_meta(info.meta, sizeof info.meta, cfg);
             if (checkpoint_save(ckpt, models, 2, &info, &p.rng, err) != 0) goto done_logs;
@@ -326,7 +289,7 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
         }
     }
     progress_done(&prog);
-    printf("training: %ld steps in %.0f s\n", step, now_seconds() - t0);
+    printf("training: %ld steps in %.0f s\n", step, progress_now() - t0);
 
     // The whole validation split, for the ablation table.
     P2pMetrics m;
@@ -345,10 +308,10 @@ static int train(const Args *args, const Flags *f, const P2pConfig *cfg, Written
     printf("validation, all %d pairs: L1 %.4f  PSNR %.2f dB  sharpness %.3f  colour %.3f\n",
            m.images, p2p_metrics_l1(&m), p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m),
            p2p_metrics_colour(&m));
-    wrote(w, csv);
-    wrote(w, val_csv);
-    wrote(w, path);
-    wrote(w, ckpt);
+    outputs_add(w, csv);
+    outputs_add(w, val_csv);
+    outputs_add(w, path);
+    outputs_add(w, ckpt);
     rc = 0;
 
 done_logs:
@@ -370,51 +333,27 @@ done:
 
 // ---------------------------------------------------------------- using a trained model
 
-// The metadata of a checkpoint without building anything: the header's
-// fields up to meta, as common/checkpoint.h lays them out (version 1).
-static int read_checkpoint_meta(char *meta, const char *path, Error *err) {
-    unsigned char head[56 + CHECKPOINT_META_LEN];
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
-    size_t got = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    uint32_t version;
-    memcpy(&version, head + 8, 4);
-    if (got != sizeof head || memcmp(head, "GANCKPT", 8) != 0 || version != CHECKPOINT_VERSION)
-        return error_set(err, "%s: not a course checkpoint (version %d)", path,
-                         CHECKPOINT_VERSION);
-    memcpy(meta, head + 56, CHECKPOINT_META_LEN);
-    meta[CHECKPOINT_META_LEN - 1] = '\0';
-    return 0;
-}
-
 // Builds the network a checkpoint describes and loads it.
 static int load_model(P2p *p, const char *path, int batch_stats, Error *err) {
-    char meta[CHECKPOINT_META_LEN];
+    CheckpointInfo info;
     P2pConfig cfg;
-    if (read_checkpoint_meta(meta, path, err) != 0) return -1;
-    if (p2p_config_from_meta(&cfg, meta, err) != 0) {
+    if (checkpoint_read_info(path, &info, err) != 0) return -1;
+    if (p2p_config_from_meta(&cfg, info.meta, err) != 0) {
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return error_set(err, "%s: %s", path, msg);
     }
     p2p_init(p, &cfg, 1);
     CheckpointModel models[2] = {{"G", &p->ps_g, NULL}, {"D", &p->ps_d, NULL}};
-    CheckpointInfo info;
-    if (checkpoint_load(path, models, 2, &info, NULL, err) != 0) {
+    if (checkpoint_load(path, models, 2, NULL, NULL, err) != 0) {
         p2p_free(p);
         return -1;
     }
     p->test_batch_stats = batch_stats;
     printf("%s: %s, trained %ld steps (%s)%s\n", path,
-           cfg.g.no_skips ? "encoder-decoder" : "U-Net", info.step, meta,
+           cfg.g.no_skips ? "encoder-decoder" : "U-Net", info.step, info.meta,
            batch_stats ? "; batch statistics and dropout" : "");
     return 0;
-}
-
-static int has_png_suffix(const char *name) {
-    size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".png") == 0;
 }
 
 static int is_dir(const char *path) {
@@ -441,46 +380,37 @@ static int infer_one(P2p *p, const char *in, const char *out, Error *err) {
     return rc;
 }
 
-static int infer(const Flags *f, Written *w, Error *err) {
+// Every PNG of a folder into a folder of the same names.
+static int infer_folder(P2p *p, const char *in_dir, const char *out_dir, Error *err) {
+    char **names;
+    int n;
+    if (dataset_list_pngs(&names, &n, in_dir, err) != 0) return -1;
+    int rc = run_mkdir(out_dir, err);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char in[PATH_LEN], out[PATH_LEN];
+        snprintf(in, sizeof in, "%s/%s", in_dir, names[i]);
+        snprintf(out, sizeof out, "%s/%s", out_dir, names[i]);
+        rc = infer_one(p, in, out, err);
+    }
+    if (rc == 0) printf("coloured %d images\n", n);
+    dataset_free_names(names, n);
+    return rc;
+}
+
+static int infer(const Flags *f, Outputs *w, Error *err) {
     if (!f->input || !f->output || !f->checkpoint)
         return error_set(err, "--infer needs --input (a PNG or a folder), --output and --checkpoint");
     P2p p;
     if (load_model(&p, f->checkpoint, f->batch_stats, err) != 0) return -1;
-    int rc = 0;
-    if (!is_dir(f->input)) {
-        rc = infer_one(&p, f->input, f->output, err);
-        if (rc == 0) wrote(w, f->output);
-    } else {
-        if (mkdir(f->output, 0755) != 0 && errno != EEXIST) {
-            p2p_free(&p);
-            return error_set(err, "%s: cannot create the folder: %s", f->output, strerror(errno));
-        }
-        struct dirent **names;
-        int n = scandir(f->input, &names, NULL, alphasort), done = 0;
-        if (n < 0) rc = error_set(err, "%s: cannot read the folder: %s", f->input, strerror(errno));
-        for (int i = 0; i < n; i++) {
-            if (rc == 0 && has_png_suffix(names[i]->d_name)) {
-                char in[PATH_LEN], out[PATH_LEN];
-                snprintf(in, sizeof in, "%s/%s", f->input, names[i]->d_name);
-                snprintf(out, sizeof out, "%s/%s", f->output, names[i]->d_name);
-                rc = infer_one(&p, in, out, err);
-                done += rc == 0;
-            }
-            free(names[i]);
-        }
-        if (n >= 0) free(names);
-        if (rc == 0 && done == 0) rc = error_set(err, "%s: no .png files", f->input);
-        if (rc == 0) {
-            printf("coloured %d images\n", done);
-            wrote(w, f->output);
-        }
-    }
+    int rc = is_dir(f->input) ? infer_folder(&p, f->input, f->output, err)
+                              : infer_one(&p, f->input, f->output, err);
+    if (rc == 0) outputs_add(w, f->output);
     p2p_free(&p);
     return rc;
 }
 
 // Several checkpoints on the same pairs: the strips and the table.
-static int compare(const Flags *f, Written *w, Error *err) {
+static int compare(const Flags *f, Outputs *w, Error *err) {
     if (!f->input || !f->output)
         return error_set(err, "--compare needs --input (a folder of A|B pairs) and --output (a PNG)");
     char list[1024], *names[MAX_COMPARE], labels_buf[1024], *labels[MAX_COMPARE];
@@ -523,7 +453,7 @@ static int compare(const Flags *f, Written *w, Error *err) {
         printf("(%d pairs from %s; strips: %d pairs, columns input | %s | target)\n", set.n,
                f->input, ns, f->labels ? f->labels : f->compare);
         rc = write_strip(f->output, sx, 3, outs, n, sy, ns, h, wd, err);
-        if (rc == 0) wrote(w, f->output);
+        if (rc == 0) outputs_add(w, f->output);
     }
     for (int k = 0; k < n; k++) free(outs[k]);
     free(full);
@@ -536,7 +466,6 @@ static int compare(const Flags *f, Written *w, Error *err) {
 // ---------------------------------------------------------------- main
 
 int main(int argc, char **argv) {
-    setvbuf(stdout, NULL, _IOLBF, 0);
     Args args;
     args_init(&args, "05_pix2pix", "Pix2Pix: I sketch, you colour");
     args.steps = 300;
@@ -566,47 +495,27 @@ int main(int argc, char **argv) {
     args_add_bool(&args, "batch-stats", &f.batch_stats,
                   "--infer, --compare: batch statistics and dropout (the paper's test mode)");
 
+    int code = args_parse_or_usage(&args, argc, argv);
+    if (code >= 0) return code;   // --help, or a wrong flag
+    if (f.sample_every < 1 || f.strip_count < 1 || f.val_count < 1 || !(f.lambda >= 0.0f))
+        return args_usage_error(&args, "--sample-every, --strip-count and --val-count must be "
+                                "positive, --lambda at least 0");
+
+    Outputs out;
     Error err;
-    int r = args_parse(&args, argc, argv, &err);
-    if (r == ARGS_HELP) {
-        args_usage(&args, stdout);
-        return 0;
-    }
-    if (r != 0) {
-        fprintf(stderr, "%s\n\n", err.msg);
-        args_usage(&args, stderr);
-        return 2;
-    }
-    if (args.batch < 1 || f.sample_every < 1 || f.strip_count < 1 || f.val_count < 1 ||
-        !(f.lambda >= 0.0f) || !(args.lr > 0.0f)) {
-        fprintf(stderr, "--batch, --sample-every, --strip-count, --val-count and --lr must be "
-                        "positive, --lambda at least 0\n");
-        return 2;
-    }
-    compute_set_threads(args.threads);
-    Written w = {0};
-    double t0 = now_seconds();
     int rc;
-    if (f.infer || f.compare) {
-        rc = f.infer ? infer(&f, &w, &err) : compare(&f, &w, &err);
+    if (f.infer || f.compare) {   // a trained model: no run folder, no config.txt
+        outputs_init(&out);
+        compute_set_threads(args.threads);
+        rc = f.infer ? infer(&f, &out, &err) : compare(&f, &out, &err);
     } else {
         P2pConfig cfg = p2p_default_config();
         cfg.loss = (P2pLoss)p2p_parse_loss(f.loss);
         cfg.g.no_skips = strcmp(f.net_g, "encdec") == 0;
         cfg.lambda = f.lambda;
         cfg.lr = args.lr;
-        if (args_write_config(&args, &err) != 0) {
-            fprintf(stderr, "%s\n", err.msg);
-            return 1;
-        }
-        printf("lesson 05: output in %s\n", args.out);
-        char config[PATH_LEN];
-        snprintf(config, sizeof config, "%s/config.txt", args.out);
-        wrote(&w, config);
-        rc = train(&args, &f, &cfg, &w, &err);
+        rc = run_start(&out, &args, &err);
+        if (rc == 0) rc = train(&args, &f, &cfg, &out, &err);
     }
-    if (rc != 0) fprintf(stderr, "%s\n", err.msg);
-    printf("\n%s after %.0f s. Wrote:\n", rc == 0 ? "Done" : "Stopped", now_seconds() - t0);
-    for (int i = 0; i < w.n; i++) printf("  %s\n", w.paths[i]);
-    return rc == 0 ? 0 : 1;
+    return run_end(&out, rc, &err);
 }

@@ -132,20 +132,12 @@ int main(int argc, char **argv) {
     args_add_int(&args, "inf-grad-at", &o.inf_grad_at, "test: an Inf in a gradient at this step");
     args_add_bool(&args, "skip-preflight", &o.skip_preflight, "test: no disk check before training");
     args_add_bool(&args, "verify", &o.verify, "load the checkpoint in --out, print its step");
-    Error err;
-    int r = args_parse(&args, argc, argv, &err);
-    if (r == ARGS_HELP) {
-        args_usage(&args, stdout);
-        return 0;
-    }
-    if (r == 0 && o.ckpt_every < 1)
-        r = error_set(&err, "--ckpt-every: expected 1 or more, found %d", o.ckpt_every);
-    if (r != 0) {
-        fprintf(stderr, "%s\n\n", err.msg);
-        args_usage(&args, stderr);
-        return 2;
-    }
+    int code = args_parse_or_usage(&args, argc, argv);
+    if (code >= 0) return code;
+    if (o.ckpt_every < 1)
+        return args_usage_error(&args, "--ckpt-every: expected 1 or more, found %d", o.ckpt_every);
     compute_set_threads(args.threads);
+    Error err;
 
     char ckpt_path[1100], log_path[1100];
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.bin", args.out);
