@@ -393,13 +393,14 @@ static void band_backward(float *dinp, float *dweight, float *col, const float *
 
 // ---------------------------------------------------------------- convolution
 
-void conv2d_forward(float *out, float *col, const float *inp, const float *weight,
-                    const float *bias, const ConvGeom *g) {
+// The work of conv2d_forward on the calling thread: every slice, or its share
+// of them inside a parallel region.
+static void conv2d_forward_slices(float *out, float *col, const float *inp, const float *weight,
+                                  const float *bias, const ConvGeom *g) {
     int CKK = g->C * g->K * g->K, N = g->OH * g->OW;
     long in_size = (long)g->C * g->H * g->W, out_size = (long)g->OC * N;
     Plan p = plan_of(g);
     int threaded = p.parts == 1;   // one slice: the threads go inside each step
-    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
     for (int part = omp_get_thread_num(); part < p.parts; part += omp_get_num_threads()) {
         int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
         float *pcol = col + part * p.part_floats;
@@ -416,11 +417,27 @@ void conv2d_forward(float *out, float *col, const float *inp, const float *weigh
             gemm(0, 0, g->OC, cols, CKK, 1.0f, weight, CKK, pcol, cols, 0.0f, mat, cols);
             scatter_rows(out + b0 * out_size, mat, bias, 0, n, g->OC, N, threaded);
         }
+    }}
+
+void conv2d_forward(float *out, float *col, const float *inp, const float *weight,
+                    const float *bias, const ConvGeom *g) {
+    // A region with if (0) would still count as a level of nesting, and the
+    // parallel loops inside it would start threads afresh each time (libgomp
+    // keeps its thread pool for the outermost level only): W3 ran 4x slower.
+    int parts = plan_of(g).parts;
+    if (parts > 1) {
+        #pragma omp parallel num_threads(parts)
+        conv2d_forward_slices(out, col, inp, weight, bias, g);
+    } else {
+        conv2d_forward_slices(out, col, inp, weight, bias, g);
     }
 }
 
-void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, const float *dout,
-                     const float *inp, const float *weight, const ConvGeom *g) {
+// The work of conv2d_backward on the calling thread: every slice, or its share
+// of them inside a parallel region.
+static void conv2d_backward_slices(float *dinp, float *dweight, float *dbias, float *col,
+                                   const float *dout, const float *inp, const float *weight,
+                                   const ConvGeom *g) {
     int CKK = g->C * g->K * g->K, N = g->OH * g->OW;
     long in_size = (long)g->C * g->H * g->W, out_size = (long)g->OC * N;
     Plan p = plan_of(g);
@@ -431,7 +448,6 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, cons
     // copy costs OC*CKK floats once per call.
     float *weight_t = col + p.parts * p.part_floats;              // (CKK, OC)
     float *partials = weight_t + (long)g->OC * CKK;               // (parts-1, OC, CKK)
-    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
     {
         if (dbias) sum_rows(dbias, dout, g->B, g->OC, N);
         if (dinp) {
@@ -476,6 +492,19 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, cons
             #pragma omp barrier
             sum_partials(dweight, partials, p.parts, (long)g->OC * CKK);
         }
+    }}
+
+void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, const float *dout,
+                     const float *inp, const float *weight, const ConvGeom *g) {
+    // A region with if (0) would still count as a level of nesting, and the
+    // parallel loops inside it would start threads afresh each time (libgomp
+    // keeps its thread pool for the outermost level only): W3 ran 4x slower.
+    int parts = plan_of(g).parts;
+    if (parts > 1) {
+        #pragma omp parallel num_threads(parts)
+        conv2d_backward_slices(dinp, dweight, dbias, col, dout, inp, weight, g);
+    } else {
+        conv2d_backward_slices(dinp, dweight, dbias, col, dout, inp, weight, g);
     }
 }
 
@@ -493,13 +522,15 @@ static void fill_bias(float *x, const float *bias, int n, long R, long N, int th
         }
 }
 
-void conv_transpose2d_forward(float *out, float *col, const float *inp, const float *weight,
-                              const float *bias, const ConvGeom *g) {
+// The work of conv_transpose2d_forward on the calling thread: every slice, or its share
+// of them inside a parallel region.
+static void conv_transpose2d_forward_slices(float *out, float *col, const float *inp,
+                                            const float *weight, const float *bias,
+                                            const ConvGeom *g) {
     int OCKK = g->OC * g->K * g->K, N = g->H * g->W;
     long in_size = (long)g->C * N, out_size = (long)g->OC * g->OH * g->OW;
     Plan p = plan_of(g);
     int threaded = p.parts == 1;
-    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
     for (int part = omp_get_thread_num(); part < p.parts; part += omp_get_num_threads()) {
         int b_lo = part * p.per, b_hi = slice_end(&p, g, part);
         float *pcol = col + part * p.part_floats;
@@ -514,18 +545,32 @@ void conv_transpose2d_forward(float *out, float *col, const float *inp, const fl
             col2im_chunk(out + b0 * out_size, pcol, n, g->OC, g->OH, g->OW, g->K, g->S, g->P,
                          g->H, g->W, threaded);
         }
+    }}
+
+void conv_transpose2d_forward(float *out, float *col, const float *inp, const float *weight,
+                              const float *bias, const ConvGeom *g) {
+    // A region with if (0) would still count as a level of nesting, and the
+    // parallel loops inside it would start threads afresh each time (libgomp
+    // keeps its thread pool for the outermost level only): W3 ran 4x slower.
+    int parts = plan_of(g).parts;
+    if (parts > 1) {
+        #pragma omp parallel num_threads(parts)
+        conv_transpose2d_forward_slices(out, col, inp, weight, bias, g);
+    } else {
+        conv_transpose2d_forward_slices(out, col, inp, weight, bias, g);
     }
 }
 
-void conv_transpose2d_backward(float *dinp, float *dweight, float *dbias, float *col,
-                               const float *dout, const float *inp, const float *weight,
-                               const ConvGeom *g) {
+// The work of conv_transpose2d_backward on the calling thread: every slice, or its share
+// of them inside a parallel region.
+static void conv_transpose2d_backward_slices(float *dinp, float *dweight, float *dbias,
+                                             float *col, const float *dout, const float *inp,
+                                             const float *weight, const ConvGeom *g) {
     int OCKK = g->OC * g->K * g->K, N = g->H * g->W;
     long in_size = (long)g->C * N, out_size = (long)g->OC * g->OH * g->OW;
     Plan p = plan_of(g);
     int threaded = p.parts == 1;
     float *partials = col + p.parts * p.part_floats;             // (parts-1, C, OCKK)
-    #pragma omp parallel num_threads(p.parts) if (p.parts > 1)
     {
         if (dbias) sum_rows(dbias, dout, g->B, g->OC, (long)g->OH * g->OW);
         if (dinp || dweight)
@@ -558,5 +603,19 @@ void conv_transpose2d_backward(float *dinp, float *dweight, float *dbias, float 
             #pragma omp barrier
             sum_partials(dweight, partials, p.parts, (long)g->C * OCKK);
         }
+    }}
+
+void conv_transpose2d_backward(float *dinp, float *dweight, float *dbias, float *col,
+                               const float *dout, const float *inp, const float *weight,
+                               const ConvGeom *g) {
+    // A region with if (0) would still count as a level of nesting, and the
+    // parallel loops inside it would start threads afresh each time (libgomp
+    // keeps its thread pool for the outermost level only): W3 ran 4x slower.
+    int parts = plan_of(g).parts;
+    if (parts > 1) {
+        #pragma omp parallel num_threads(parts)
+        conv_transpose2d_backward_slices(dinp, dweight, dbias, col, dout, inp, weight, g);
+    } else {
+        conv_transpose2d_backward_slices(dinp, dweight, dbias, col, dout, inp, weight, g);
     }
 }
