@@ -12,7 +12,8 @@
 // batches, under no_grad. (An MLP is cheaper still but stays under 90% test
 // accuracy: 87.6% after 10 epochs, measured.)
 //
-// How a lesson program uses it (lessons 02-04):
+// How a program uses it (lessons 02-04 do this through common/fcdlog.h, which
+// also logs and plots the FCD over a run):
 //
 //     Evaluator ev;
 //     if (evaluator_open(&ev, data_dir, EVALUATOR_DEFAULT_PATH, &err) != 0) ...
