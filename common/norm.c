@@ -13,21 +13,75 @@
 #include <math.h>
 #include <stddef.h>
 
+// Sums in double over a run of n floats. One running sum waits for each add
+// to finish (GCC may not reorder float sums); eight independent ones fill a
+// vector register and keep the adder busy: the batch norms of W1 spent most
+// of their time in these loops.
+#define LANES 8
+
+// sum of x[i]
+static inline double run_sum(const float *x, int n) {
+    if (n == 1) return x[0];   // after a Linear layer: one value per channel and sample
+    double acc[LANES] = {0}, s = 0.0;
+    int i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int j = 0; j < LANES; j++) acc[j] += x[i + j];
+    for (; i < n; i++) s += x[i];
+    for (int j = 0; j < LANES; j++) s += acc[j];
+    return s;
+}
+
+// sum of (x[i] - m)^2
+static inline double run_sum_sq(const float *x, int n, double m) {
+    if (n == 1) return (x[0] - m) * (x[0] - m);
+    double acc[LANES] = {0}, s = 0.0;
+    int i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int j = 0; j < LANES; j++) acc[j] += (x[i + j] - m) * (x[i + j] - m);
+    for (; i < n; i++) s += (x[i] - m) * (x[i] - m);
+    for (int j = 0; j < LANES; j++) s += acc[j];
+    return s;
+}
+
+// *sd += sum of dy[i], *sdx += sum of dy[i] * xhat[i], xhat = (x - m) * r
+static inline void run_sums_dy(double *sd, double *sdx, const float *dy, const float *x, int n,
+                               float m, float r) {
+    if (n == 1) {
+        *sd += dy[0];
+        *sdx += (double)dy[0] * ((x[0] - m) * r);
+        return;
+    }
+    double a[LANES] = {0}, b[LANES] = {0}, s = 0.0, t = 0.0;
+    int i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int j = 0; j < LANES; j++) {
+            double d = dy[i + j];
+            a[j] += d;
+            b[j] += d * ((x[i + j] - m) * r);
+        }
+    for (; i < n; i++) {
+        double d = dy[i];
+        s += d;
+        t += d * ((x[i] - m) * r);
+    }
+    for (int j = 0; j < LANES; j++) {
+        s += a[j];
+        t += b[j];
+    }
+    *sd += s;
+    *sdx += t;
+}
+
 // A group is `count` runs of HW contiguous floats, `stride` floats apart.
 // Batch norm: count = B, stride = C*HW; instance norm: count = 1.
 
 static void group_stats(double *mean, double *var, const float *x, int count, long stride,
                         int HW) {
     double n = (double)count * HW, s = 0.0;
-    for (int r = 0; r < count; r++)
-        for (int i = 0; i < HW; i++) s += x[r * stride + i];
+    for (int r = 0; r < count; r++) s += run_sum(x + r * stride, HW);
     double m = s / n, v = 0.0;
     // Two passes: subtracting the mean first avoids E[x^2] - E[x]^2 cancelling.
-    for (int r = 0; r < count; r++)
-        for (int i = 0; i < HW; i++) {
-            double d = x[r * stride + i] - m;
-            v += d * d;
-        }
+    for (int r = 0; r < count; r++) v += run_sum_sq(x + r * stride, HW, m);
     *mean = m;
     *var = v / n;
 }
@@ -52,11 +106,7 @@ static void group_backward(float *dinp, float *dgamma, float *dbeta, const float
                            long stride, int HW) {
     double sum_dout = 0.0, sum_dout_xhat = 0.0;
     for (int r = 0; r < count; r++)
-        for (int i = 0; i < HW; i++) {
-            double dy = dout[r * stride + i];
-            sum_dout += dy;
-            sum_dout_xhat += dy * ((x[r * stride + i] - mean) * rstd);
-        }
+        run_sums_dy(&sum_dout, &sum_dout_xhat, dout + r * stride, x + r * stride, HW, mean, rstd);
     if (dbeta) *dbeta += (float)sum_dout;
     if (dgamma) *dgamma += (float)sum_dout_xhat;
     if (!dinp) return;
@@ -95,14 +145,7 @@ static void block_sums(double *sums, const float *x, const float *centre, int c0
     for (int b = 0; b < B; b++)
         for (int c = c0; c < c1; c++) {
             const float *row = x + ((long)b * C + c) * HW;
-            double s = 0.0;
-            if (centre) {
-                double m = centre[c];
-                for (int i = 0; i < HW; i++) s += (row[i] - m) * (row[i] - m);
-            } else {
-                for (int i = 0; i < HW; i++) s += row[i];
-            }
-            sums[c - c0] += s;
+            sums[c - c0] += centre ? run_sum_sq(row, HW, centre[c]) : run_sum(row, HW);
         }
 }
 
@@ -167,15 +210,8 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
         for (int b = 0; b < B; b++)
             for (int c = c0; c < c1; c++) {
                 long off = ((long)b * C + c) * HW;
-                float m = mean[c], r = rstd[c];
-                double sd = 0.0, sdx = 0.0;
-                for (int i = 0; i < HW; i++) {
-                    double dy = dout[off + i];
-                    sd += dy;
-                    sdx += dy * ((inp[off + i] - m) * r);
-                }
-                sum_dout[c - c0] += sd;
-                sum_dout_xhat[c - c0] += sdx;
+                run_sums_dy(&sum_dout[c - c0], &sum_dout_xhat[c - c0], dout + off, inp + off, HW,
+                            mean[c], rstd[c]);
             }
         for (int c = c0; c < c1; c++) {
             if (dbeta) dbeta[c] += (float)sum_dout[c - c0];
