@@ -1,7 +1,9 @@
-// p2p_metrics.c - L1, PSNR and the sharpness ratio of lesson 05's ablation.
+// p2p_metrics.c - L1, PSNR, the sharpness ratios and the colour ratio of
+// lesson 05's ablation.
 #include "p2p_metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void p2p_metrics_init(P2pMetrics *m) {
@@ -20,6 +22,39 @@ double p2p_mean_gradient(const float *img, int c, int h, int w) {
     return s / ((double)c * (h - 1) * (w - 1));
 }
 
+int p2p_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w) {
+    int r = P2P_FILL_GAP - 1, count = 0;
+    for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++) {
+            int clear = 1;
+            for (int a = i - r; a <= i + r && clear; a++)
+                for (int b = j - r; b <= j + r && clear; b++) {
+                    if (a < 0 || a >= h || b < 0 || b >= w) continue;
+                    double v = 0.0;
+                    for (int k = 0; k < cx; k++) v += x[((long)k * h + a) * w + b];
+                    if (v < 0.0) clear = 0;   // the mean over channels is below mid-grey
+                }
+            fill[i * w + j] = (unsigned char)clear;
+            count += clear;
+        }
+    return count;
+}
+
+double p2p_fill_energy(const float *img, const unsigned char *fill, int c, int h, int w,
+                       long *count) {
+    double s = 0.0;
+    for (int k = 0; k < c; k++)
+        for (int i = 0; i + 1 < h; i++)
+            for (int j = 0; j + 1 < w; j++) {
+                if (!fill[i * w + j]) continue;
+                const float *p = img + ((long)k * h + i) * w + j;
+                double dx = p[1] - p[0], dy = p[w] - p[0];
+                s += dx * dx + dy * dy;
+                (*count)++;
+            }
+    return s;
+}
+
 double p2p_mean_saturation(const float *img, int h, int w) {
     long n = (long)h * w;
     double s = 0.0;
@@ -32,9 +67,10 @@ double p2p_mean_saturation(const float *img, int h, int w) {
     return s / n;
 }
 
-void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, int n, int c, int h,
-                     int w) {
+void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, const float *x, int cx,
+                     int n, int c, int h, int w) {
     long size = (long)c * h * w;
+    unsigned char *fill = x ? malloc((size_t)h * w) : NULL;
     for (int i = 0; i < n; i++) {
         const float *o = out + i * size, *t = target + i * size;
         double abs = 0.0, sq = 0.0;
@@ -50,11 +86,18 @@ void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, int n
         m->images++;
         m->grad_out += p2p_mean_gradient(o, c, h, w);
         m->grad_target += p2p_mean_gradient(t, c, h, w);
+        if (x) {
+            p2p_fill_mask(fill, x + (long)i * cx * h * w, cx, h, w);
+            long unused = 0;
+            m->fill_out += p2p_fill_energy(o, fill, c, h, w, &m->fill_pixels);
+            m->fill_target += p2p_fill_energy(t, fill, c, h, w, &unused);
+        }
         if (c == 3) {
             m->sat_out += p2p_mean_saturation(o, h, w);
             m->sat_target += p2p_mean_saturation(t, h, w);
         }
     }
+    free(fill);
 }
 
 double p2p_metrics_l1(const P2pMetrics *m) {
@@ -67,6 +110,10 @@ double p2p_metrics_psnr(const P2pMetrics *m) {
 
 double p2p_metrics_sharpness(const P2pMetrics *m) {
     return m->grad_target > 0.0 ? m->grad_out / m->grad_target : 0.0;
+}
+
+double p2p_metrics_fill_sharpness(const P2pMetrics *m) {
+    return m->fill_target > 0.0 ? sqrt(m->fill_out / m->fill_target) : 0.0;
 }
 
 double p2p_metrics_colour(const P2pMetrics *m) {

@@ -9,10 +9,21 @@
 //   sharpness  the mean image-gradient magnitude of the outputs over that of
 //              the targets, where a pixel's gradient magnitude is
 //              sqrt(dx^2 + dy^2) of forward differences (the last row and
-//              column are left out). A blurry output has weaker edges: a ratio
-//              below 1; a ratio near 1 has the targets' edge strength (which
-//              says nothing about whether the edges are in the right place:
-//              read it beside L1).
+//              column are left out). It counts every edge, the sketch's
+//              outlines too, which a U-Net copies from its input.
+//   fill sharpness
+//              the root-mean-square gradient (sqrt of the mean of
+//              dx^2 + dy^2) of the outputs over that of the targets, counted
+//              only on the pixels of the fills: at least P2P_FILL_GAP pixels
+//              (in rows and in columns) away from every ink pixel of the input
+//              sketch (ink: the mean over the sketch's channels below 0, i.e.
+//              darker than mid-grey). What is left is what the sketch does not
+//              say: shading, colour changes inside a region, texture. Squares,
+//              not magnitudes: blurring a lone edge over k pixels keeps the sum
+//              of |dx| (the same total rise) but divides the sum of dx^2 by k.
+//              A blurry or washed-out fill: a ratio below 1. (Noise and
+//              artefacts in the fills count as "sharp": read it beside the
+//              pictures.)
 //   colour     the mean saturation of the outputs over that of the targets,
 //              where a pixel's saturation is max(R,G,B) - min(R,G,B) (RGB
 //              images only). Averaging several plausible colourings, as L1
@@ -20,27 +31,44 @@
 #ifndef P2P_METRICS_H
 #define P2P_METRICS_H
 
+// An outline is 1-2 pixels wide and a copied one blurs a pixel to each side:
+// 3 pixels away is clear of it, and of the forward differences that touch it.
+#define P2P_FILL_GAP 3
+
 typedef struct {
     double abs_sum;      // sum |output - target|
     long values;         // how many values were compared
     double psnr_sum;     // sum of per-image PSNR
     int images;
-    double grad_out;     // sum of gradient magnitudes of the outputs
+    double grad_out;     // sum of per-image mean gradient magnitudes of the outputs
     double grad_target;  // ... and of the targets
+    double fill_out;     // sum of dx^2 + dy^2 over the fill pixels of the outputs
+    double fill_target;  // ... and of the targets
+    long fill_pixels;    // how many (pixel, channel) values those sums hold
     double sat_out;      // sum of per-pixel saturations of the outputs (RGB only)
     double sat_target;   // ... and of the targets
 } P2pMetrics;
 
 void p2p_metrics_init(P2pMetrics *m);
-void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, int n, int c, int h,
-                     int w);
+// out, target (n, c, h, w); x (n, cx, h, w) the input sketches, or NULL to
+// leave the fill sharpness out.
+void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, const float *x, int cx,
+                     int n, int c, int h, int w);
 double p2p_metrics_l1(const P2pMetrics *m);
 double p2p_metrics_psnr(const P2pMetrics *m);
 double p2p_metrics_sharpness(const P2pMetrics *m);
+double p2p_metrics_fill_sharpness(const P2pMetrics *m);
 double p2p_metrics_colour(const P2pMetrics *m);
 
 // The mean gradient magnitude of one image (C, H, W), as above.
 double p2p_mean_gradient(const float *img, int c, int h, int w);
+// fill (h, w): 1 where sketch x (cx, h, w) has no ink pixel within
+// P2P_FILL_GAP - 1 rows and columns, else 0. Returns how many pixels are 1.
+int p2p_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w);
+// The sum of dx^2 + dy^2 of img (c, h, w) over the pixels where fill is 1
+// (the last row and column left out); *count += how many values it holds.
+double p2p_fill_energy(const float *img, const unsigned char *fill, int c, int h, int w,
+                       long *count);
 // The mean saturation of one RGB image (3, H, W), on the [0, 1] scale.
 double p2p_mean_saturation(const float *img, int h, int w);
 

@@ -13,7 +13,7 @@ Test(l05_metrics, l1_and_psnr_of_a_constant_error) {
     for (int i = 0; i < 2 * N; i++) target[i] = 0.0f, out[i] = i < N ? 0.2f : -0.2f;
     P2pMetrics m;
     p2p_metrics_init(&m);
-    p2p_metrics_add(&m, out, target, 2, C, H, W);
+    p2p_metrics_add(&m, out, target, NULL, 0, 2, C, H, W);
     // an error of 0.2 in [-1, 1] units is 0.1 on [0, 1]: MSE 0.01, PSNR 20 dB
     cr_assert(fabs(p2p_metrics_l1(&m) - 0.2) < 1e-6, "L1 %g, expected 0.2", p2p_metrics_l1(&m));
     cr_assert(fabs(p2p_metrics_psnr(&m) - 20.0) < 1e-4, "PSNR %g, expected 20 dB",
@@ -31,11 +31,11 @@ Test(l05_metrics, sharpness_of_an_edge) {
     cr_assert(fabs(g - 2.0 * 3 / 9) < 1e-6, "mean gradient of the edge %g, expected 2/3", g);
     P2pMetrics m;
     p2p_metrics_init(&m);
-    p2p_metrics_add(&m, flat, edge, 1, 1, H, W);
+    p2p_metrics_add(&m, flat, edge, NULL, 0, 1, 1, H, W);
     cr_assert(p2p_metrics_sharpness(&m) == 0.0, "a flat output must have sharpness 0, got %g",
               p2p_metrics_sharpness(&m));
     p2p_metrics_init(&m);
-    p2p_metrics_add(&m, edge, edge, 1, 1, H, W);
+    p2p_metrics_add(&m, edge, edge, NULL, 0, 1, 1, H, W);
     cr_assert(fabs(p2p_metrics_sharpness(&m) - 1.0) < 1e-9,
               "the target itself must have sharpness 1, got %g", p2p_metrics_sharpness(&m));
 }
@@ -55,9 +55,52 @@ Test(l05_metrics, a_box_blur_lowers_sharpness) {
         }
     P2pMetrics m;
     p2p_metrics_init(&m);
-    p2p_metrics_add(&m, blur, sharp, 1, 1, H, W);
+    p2p_metrics_add(&m, blur, sharp, NULL, 0, 1, 1, H, W);
     cr_assert(p2p_metrics_sharpness(&m) < 0.5, "a blurred checkerboard has sharpness %g, "
               "expected well below 1", p2p_metrics_sharpness(&m));
+}
+
+Test(l05_metrics, the_fills_keep_clear_of_the_ink) {
+    // one ink column (1) in a white 8x8 sketch: columns 0-3 are within 2
+    // pixels of it, columns 4-7 are fill
+    enum { H = 8, W = 8 };
+    float sketch[H * W];
+    unsigned char fill[H * W];
+    for (int i = 0; i < H * W; i++) sketch[i] = i % W == 1 ? -1.0f : 1.0f;
+    int n = p2p_fill_mask(fill, sketch, 1, H, W);
+    cr_assert(n == 4 * H, "%d fill pixels, expected %d", n, 4 * H);
+    for (int i = 0; i < H * W; i++)
+        cr_assert(fill[i] == (i % W >= 4), "pixel (%d, %d) is %s fill", i / W, i % W,
+                  fill[i] ? "wrongly" : "not");
+}
+
+Test(l05_metrics, fill_sharpness_sees_blur_that_copied_lines_hide) {
+    // The sketch has an ink line at column 1; the target a colour edge in
+    // the fill, 0.5 | -0.5 between columns 9 and 10. The output copies the
+    // ink line (-1 at column 1) and blurs the colour edge into a ramp of 4
+    // steps of 0.25. The plain ratio counts the copied line and sees an output
+    // "sharper" than the target; the fill ratio sees the ramp: per row, the
+    // sum of dx^2 is 4 x 0.25^2 = 0.25 against 1^2, a ratio of sqrt(0.25).
+    enum { H = 16, W = 16 };
+    float sketch[H * W], target[H * W], out[H * W];
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            sketch[i * W + j] = j == 1 ? -1.0f : 1.0f;
+            target[i * W + j] = j < 10 ? 0.5f : -0.5f;
+            out[i * W + j] = j == 1 ? -1.0f : j <= 8 ? 0.5f : j >= 12 ? -0.5f
+                                                              : 0.5f - 0.25f * (j - 8);
+        }
+    P2pMetrics m;
+    p2p_metrics_init(&m);
+    p2p_metrics_add(&m, out, target, sketch, 1, 1, 1, H, W);
+    cr_assert(p2p_metrics_sharpness(&m) > 1.0, "the copied line should make the plain ratio "
+              "exceed 1, got %g", p2p_metrics_sharpness(&m));
+    cr_assert(fabs(p2p_metrics_fill_sharpness(&m) - 0.5) < 1e-6, "fill sharpness of the "
+              "blurred edge %g, expected 0.5", p2p_metrics_fill_sharpness(&m));
+    p2p_metrics_init(&m);
+    p2p_metrics_add(&m, target, target, sketch, 1, 1, 1, H, W);
+    cr_assert(fabs(p2p_metrics_fill_sharpness(&m) - 1.0) < 1e-9, "the target itself must have "
+              "fill sharpness 1, got %g", p2p_metrics_fill_sharpness(&m));
 }
 
 Test(l05_metrics, grey_has_no_colour) {
@@ -69,7 +112,7 @@ Test(l05_metrics, grey_has_no_colour) {
               "expected 1", p2p_mean_saturation(red, H, W));
     P2pMetrics m;
     p2p_metrics_init(&m);
-    p2p_metrics_add(&m, grey, red, 1, 3, H, W);
+    p2p_metrics_add(&m, grey, red, NULL, 0, 1, 3, H, W);
     cr_assert(p2p_metrics_colour(&m) == 0.0, "grey output for a red target: colour ratio %g, "
               "expected 0", p2p_metrics_colour(&m));
 }
