@@ -246,7 +246,9 @@ static void w1_step(Bench *w) {
     tape_reset(tp);
 
     int was = tape_set_no_grad(tp, 1);
+    TapeMark m = tape_mark(tp);
     Tensor *fake = dcgan_g_forward(g, tp, w1_noise(w), 1);
+    tape_release(tp, m, &fake, 1);   // G's intermediate outputs: nobody needs them
     tape_set_no_grad(tp, was);
     Tensor *real = batch_tensor(tp, w->a, W1_B, 1, 28, 28);
 
@@ -440,6 +442,20 @@ static Tensor *style_term(Tape *tp, Tensor *g, Tensor *s) {
                     tape_mse(tp, tensor_slice(tp, gs, 1, 1), tensor_slice(tp, ss, 1, 1)));
 }
 
+// The encoder under no_grad on a fixed batch, keeping only what the step
+// needs: relu4_1, or (feats) every level. Its other outputs are released.
+static Tensor *encode_no_grad(Bench *w, const float *img, int B, int hw, Tensor **feats) {
+    Tape *tp = &w->tape;
+    TapeMark m = tape_mark(tp);
+    Tensor *out = vgg_encoder_forward(&w->m.w4.enc, tp, batch_tensor(tp, img, B, 3, hw, hw), feats);
+    if (feats) {
+        tape_release(tp, m, feats, VGG_LEVELS);
+        return feats[VGG_LEVELS - 1];
+    }
+    tape_release(tp, m, &out, 1);
+    return out;
+}
+
 // Encoder on content and style without gradients, AdaIN, decoder, encoder
 // on the output; content + 10 style loss; backward to the decoder; Adam.
 static void w4_step(Bench *w) {
@@ -448,9 +464,9 @@ static void w4_step(Bench *w) {
     tape_reset(tp);
     Tensor *s_feats[VGG_LEVELS], *g_feats[VGG_LEVELS];
     int was = tape_set_no_grad(tp, 1);
-    Tensor *c4 = vgg_encoder_forward(enc, tp, batch_tensor(tp, w->a, W4_B, 3, W4_HW, W4_HW), NULL);
-    vgg_encoder_forward(enc, tp, batch_tensor(tp, w->b, W4_B, 3, W4_HW, W4_HW), s_feats);
-    Tensor *t = adain(tp, c4, s_feats[VGG_LEVELS - 1], 1e-5f);
+    Tensor *c4 = encode_no_grad(w, w->a, W4_B, W4_HW, NULL);
+    Tensor *s4 = encode_no_grad(w, w->b, W4_B, W4_HW, s_feats);
+    Tensor *t = adain(tp, c4, s4, 1e-5f);
     tape_set_no_grad(tp, was);
 
     paramset_zero_grad(&w->ps_g);
@@ -467,11 +483,10 @@ static void w4_step(Bench *w) {
 // One stylisation at 256x256, no gradients: encoder twice, AdaIN, decoder.
 static void w4s_step(Bench *w) {
     Tape *tp = &w->tape;
-    VggEncoder *enc = &w->m.w4.enc;
     tape_reset(tp);
     int was = tape_set_no_grad(tp, 1);
-    Tensor *c4 = vgg_encoder_forward(enc, tp, batch_tensor(tp, w->a, 1, 3, W4S_HW, W4S_HW), NULL);
-    Tensor *s4 = vgg_encoder_forward(enc, tp, batch_tensor(tp, w->b, 1, 3, W4S_HW, W4S_HW), NULL);
+    Tensor *c4 = encode_no_grad(w, w->a, 1, W4S_HW, NULL);
+    Tensor *s4 = encode_no_grad(w, w->b, 1, W4S_HW, NULL);
     Tensor *img = adain_decoder_forward(&w->m.w4.dec, tp, adain(tp, c4, s4, 1e-5f));
     tape_set_no_grad(tp, was);
     // a finite output stands for the "losses" of the training workloads

@@ -349,7 +349,10 @@ Tensor *tape_l1(Tape *tp, Tensor *a, Tensor *b) {
 
 void tape_backward_node(Tape *tp, Tensor *t) {
     Tensor *a = t->src[0], *b = t->src[1], *c = t->src[2];
-    float *dout = t->grad;
+    // The sources' gradients come from the pool the first time one is needed.
+    for (int k = 0; k < 3; k++)
+        if (t->src[k] && t->src[k]->requires_grad) tensor_grad(tp, t->src[k]);
+    float *dout = tensor_grad(tp, t);
     int n = (int)t->size;
     switch (t->op) {
     case OP_LEAF:   // never recorded
@@ -470,7 +473,7 @@ void tape_backward(Tape *tp, Tensor *loss) {
         for (int k = 0; k < 3; k++)
             if (t->src[k] && t->src[k]->requires_grad) t->src[k]->visit = pass;
         // Passed on: clear it, so a later backward through this node adds
-        // only its own gradient. A view's grad belongs to its source.
-        if (t->op != OP_VIEW) memset(t->grad, 0, sizeof(float) * t->size);
+        // only its own gradient; a pooled one goes back for the layers below.
+        tensor_drop_grad(tp, t);
     }
 }

@@ -10,6 +10,13 @@
 // and after the first step the arena is one block of the step's size, so a
 // step does no malloc at all. Parameters live outside the tape (layers.h).
 //
+// Two things keep the step's memory near what it needs at any moment:
+// - the gradient of a (large) op output is taken from a pool when backward
+//   first reaches it and handed back once backward has passed it on, so
+//   gradients live a few layers at a time, not all at once;
+// - work that no backward needs (a no_grad pass) can be forgotten up to a
+//   mark, keeping only the tensors asked for (tape_mark, tape_release).
+//
 // The ops and tape_backward() are in tape.h; this file is memory and shapes.
 #ifndef TENSOR_H
 #define TENSOR_H
@@ -59,8 +66,12 @@ struct Tensor {
     int shape[4];        // NCHW order; unused trailing entries are 1
     long size;           // product of shape
     float *data;         // (size)
-    float *grad;         // (size); NULL when no gradient is ever stored here
+    // (size); NULL when no gradient is ever stored here. An op output of more
+    // than TAPE_EAGER_GRAD floats has one only while backward passes through
+    // it (tensor_grad); read the gradients of leaves and parameters only.
+    float *grad;
     int requires_grad;   // 0: backward leaves grad alone (inputs, frozen parameters)
+    int grad_pooled;     // grad is (a window into) a pool buffer: backward returns it
 
     // How the tape made it.
     Op op;
@@ -72,14 +83,25 @@ struct Tensor {
     int visit;           // the last backward pass that reached this tensor
 };
 
+// A gradient buffer of the pool; `used` while some tensor's grad is it.
+typedef struct {
+    float *p;
+    long cap;
+    int used;
+} GradBuf;
+
 typedef struct {
     // The arena: one block; blocks outgrown during a step wait in `old`
-    // until the reset merges them into one block of the step's size.
+    // until the reset merges them into one block of the step's peak size.
     char *block;
     size_t used, cap;
     char **old;
     int n_old;
-    size_t step_bytes;
+    size_t live;         // bytes of the step still held (tape_release gives some back)
+    size_t step_bytes;   // the step's peak of `live`: the merged block's size
+
+    GradBuf *pool;       // gradients of large op outputs, kept from step to step
+    int n_pool;
 
     Tensor **nodes;      // recorded tensors, in creation order
     int n_nodes, cap_nodes;
@@ -104,6 +126,36 @@ int tape_set_no_grad(Tape *tp, int no_grad);
 void *tape_alloc(Tape *tp, size_t bytes);
 // A shared scratch buffer of at least n floats, valid until the next call.
 float *tape_scratch(Tape *tp, long n);
+
+// Op outputs of at most this many floats get their grad when made (a loss,
+// which the caller seeds with 1); larger ones from the pool, when needed.
+#define TAPE_EAGER_GRAD 1024
+
+// t's gradient buffer, taken (zeroed) from the pool when t has none yet; for
+// a view, the window into its source's. t must require a gradient.
+float *tensor_grad(Tape *tp, Tensor *t);
+// Hands t's pooled gradient back (t->grad becomes NULL); a no-op for a grad
+// the tape does not pool (leaves', small outputs'), which is zeroed instead.
+void tensor_drop_grad(Tape *tp, Tensor *t);
+
+// A point on the tape to come back to.
+typedef struct {
+    char *block;
+    size_t used, cap, live;
+    int n_old, n_nodes;
+} TapeMark;
+
+TapeMark tape_mark(const Tape *tp);
+// Forgets every tensor made since m except keep[0..n), whose memory is
+// reused by what comes next: for no_grad work, such as an encoder whose
+// intermediate outputs nobody needs. The kept tensors move (keep[i] is
+// updated: other pointers to them are stale) and become leaves with no
+// history and no gradient; each must have been made since m, and not be a
+// view. Nothing may have been recorded for backward since m.
+//     TapeMark m = tape_mark(tp);
+//     Tensor *feat = encoder_forward(..., tp, x);   // under no_grad
+//     tape_release(tp, m, &feat, 1);
+void tape_release(Tape *tp, TapeMark m, Tensor **keep, int n);
 
 // A new leaf tensor of the given shape, data zeroed; with requires_grad (and
 // not in no_grad mode) it also gets a zeroed grad that backward fills in.
