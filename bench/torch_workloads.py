@@ -78,8 +78,15 @@ Threads: torch.set_num_threads(N) in the child; the BLAS under torch is held
 to one thread (OPENBLAS_NUM_THREADS, BLIS_NUM_THREADS = --blas-threads, 1 by
 default) because torch may call it from inside its own N threads, and an
 N-thread BLAS there oversubscribes the cores.
+
+BLAS: Debian's torch calls whatever libblas.so.3 resolves to. Issue 8's
+PyTorch figures were taken with OpenBLAS, so with --blas openblas (the
+default) the children find Debian's libopenblas0-pthread first on
+LD_LIBRARY_PATH, whatever the system's alternative says; --blas system keeps
+libblas.so.3 as it is. Each child prints the BLAS it loaded.
 """
 import argparse
+import glob
 import os
 import resource
 import statistics
@@ -503,6 +510,7 @@ def run_child(args):
     torch.set_num_threads(args.threads[0])
     base = rss_mb()
     w = BUILDERS[name]()
+    print("# %s impl=torch threads=%d blas=%s" % (name, args.threads[0], blas_in_use()))
     if args.info:
         for net_name, net in w.nets.items():
             print("%s params net=%s count=%d" % (name, net_name, count_params(net)))
@@ -532,17 +540,34 @@ def run_child(args):
 # ---------------------------------------------------------------- the driver
 
 def blas_in_use():
-    """The BLAS library torch loaded (what libblas.so.3 resolves to)."""
+    """The BLAS libraries this process loaded (what libblas.so.3 resolved to)."""
     with open("/proc/self/maps") as f:
         libs = {line.split()[-1] for line in f if "blas" in line.lower() or "blis" in line.lower()}
     return ",".join(sorted(os.path.realpath(p) for p in libs if p.startswith("/"))) or "none"
 
 
-def run_driver(args):
+# Debian's libopenblas0-pthread: its own libblas.so.3 and liblapack.so.3.
+OPENBLAS_LIBS = "/usr/lib/*-linux-gnu/openblas-pthread/libblas.so.3"
+
+
+def child_env(args):
+    """The children's environment: the BLAS held to --blas-threads and, with
+    --blas openblas, OpenBLAS found before the system's libblas.so.3."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.blas_threads),
                BLIS_NUM_THREADS=str(args.blas_threads))
-    print("# torch %s, blas %s, blas threads %d, cpus %d"
-          % (torch.__version__, blas_in_use(), args.blas_threads, os.cpu_count()))
+    if args.blas == "openblas":
+        found = [os.path.dirname(p) for p in sorted(glob.glob(OPENBLAS_LIBS))]
+        if not found:
+            sys.exit("torch_workloads.py: --blas openblas needs Debian's libopenblas0-pthread "
+                     "(apt-get install libopenblas0-pthread), or run with --blas system")
+        env["LD_LIBRARY_PATH"] = ":".join(found[:1] + [p for p in [env.get("LD_LIBRARY_PATH")] if p])
+    return env
+
+
+def run_driver(args):
+    env = child_env(args)
+    print("# torch %s, blas %s (requested), blas threads %d, cpus %d"
+          % (torch.__version__, args.blas, args.blas_threads, os.cpu_count()))
     sys.stdout.flush()
     failed = 0
     for name in args.workloads:
@@ -573,6 +598,9 @@ def main():
     p.add_argument("--steps", type=int, default=5, help="timed steps; the median is reported (default 5)")
     p.add_argument("--warmup", type=int, default=2, help="untimed steps first (default 2)")
     p.add_argument("--blas-threads", type=int, default=1, help="threads of the BLAS under torch (default 1)")
+    p.add_argument("--blas", choices=["openblas", "system"], default="openblas",
+                   help="the BLAS under torch: Debian's OpenBLAS (pthread build), as in issue 8, "
+                        "or what libblas.so.3 points to (default openblas)")
     p.add_argument("--info", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--info-only", dest="info_only", action="store_true",
                    help="print parameter counts and FLOPs, time nothing")
