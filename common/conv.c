@@ -417,6 +417,121 @@ static void transpose(float *t, const float *m, int rows, int cols) {
         }
 }
 
+// ---------------------------------------------------------------- few output channels
+// A stride-1 convolution to a handful of channels (an RGB image out of W3's
+// and W4's generators, PatchGAN's one logit map) makes a poor GEMM: M = OC
+// rows is below BLIS's micro-tile, and the GEMM packs the whole col (C*K*K
+// rows) to use each float OC times. Direct loops instead slide each input
+// row under the kernel, reading the input from cache K*K times and never
+// building col: every inner loop is a contiguous, vectorised run of OW floats.
+#define DIRECT_MAX_OC 4
+
+static int use_direct(const ConvGeom *g) {
+    return !g->transposed && g->S == 1 && g->OC <= DIRECT_MAX_OC;
+}
+
+// y[i] += a * x[i]
+static inline void axpy_row(float *restrict y, const float *restrict x, float a, int n) {
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+// The sum of x[i] * y[i], in eight independent sums (see row_sum).
+static inline float dot_row(const float *x, const float *y, int n) {
+    float acc[8] = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) acc[j] += x[i + j] * y[i + j];
+    float s = 0.0f;
+    for (; i < n; i++) s += x[i] * y[i];
+    for (int j = 0; j < 8; j++) s += acc[j];
+    return s;
+}
+
+// out (B, OC, OH, OW) = bias + the convolution, stride 1. Output rows go to
+// the threads; each row sums over every input channel and kernel offset:
+//     out[o, oh, ow] += w[o, c, ki, kj] * inp[c, oh - P + ki, ow - P + kj]
+static void direct_forward(float *out, const float *inp, const float *weight, const float *bias,
+                           const ConvGeom *g) {
+    int K = g->K, P = g->P, OH = g->OH, OW = g->OW, H = g->H, W = g->W;
+    long HW = (long)H * W, OHW = (long)OH * OW;
+    #pragma omp parallel for collapse(2) if ((long)g->B * g->OC * OHW * g->C * K * K >= (1L << 20))
+    for (int b = 0; b < g->B; b++)
+        for (int oh = 0; oh < OH; oh++) {
+            for (int o = 0; o < g->OC; o++) {
+                float *row = out + ((long)b * g->OC + o) * OHW + (long)oh * OW, v = bias ? bias[o] : 0.0f;
+                for (int ow = 0; ow < OW; ow++) row[ow] = v;
+            }
+            for (int c = 0; c < g->C; c++)
+                for (int ki = 0; ki < K; ki++) {
+                    int ih = oh - P + ki;
+                    if (ih < 0 || ih >= H) continue;
+                    const float *in_row = inp + ((long)b * g->C + c) * HW + (long)ih * W;
+                    for (int kj = 0; kj < K; kj++) {
+                        int lo, hi;
+                        valid_range(&lo, &hi, W, OW, kj, 1, P);
+                        for (int o = 0; o < g->OC; o++)
+                            axpy_row(out + ((long)b * g->OC + o) * OHW + (long)oh * OW + lo,
+                                     in_row + lo - P + kj,
+                                     weight[(((long)o * g->C + c) * K + ki) * K + kj], hi - lo);
+                    }
+                }
+        }
+}
+
+// The backward of direct_forward: input channels go to the threads for dinp
+// (each owns its plane), (output, input) channel pairs for dweight.
+static void direct_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                            const float *inp, const float *weight, const ConvGeom *g) {
+    int K = g->K, P = g->P, OH = g->OH, OW = g->OW, H = g->H, W = g->W, C = g->C, OC = g->OC;
+    long HW = (long)H * W, OHW = (long)OH * OW;
+    int threaded = (long)g->B * OC * OHW * C * K * K >= (1L << 20);
+    if (dbias)
+        for (int o = 0; o < OC; o++)
+            for (int b = 0; b < g->B; b++) dbias[o] += row_sum(dout + ((long)b * OC + o) * OHW, OHW);
+    #pragma omp parallel if (threaded)
+    {
+        if (dinp) {
+            // dinp[c, oh - P + ki, ow - P + kj] += w[o, c, ki, kj] * dout[o, oh, ow]
+            #pragma omp for collapse(2)
+            for (int b = 0; b < g->B; b++)
+                for (int c = 0; c < C; c++)
+                    for (int o = 0; o < OC; o++)
+                        for (int ki = 0; ki < K; ki++)
+                            for (int kj = 0; kj < K; kj++) {
+                                int oh_lo, oh_hi, lo, hi;
+                                valid_range(&oh_lo, &oh_hi, H, OH, ki, 1, P);
+                                valid_range(&lo, &hi, W, OW, kj, 1, P);
+                                float w = weight[(((long)o * C + c) * K + ki) * K + kj];
+                                for (int oh = oh_lo; oh < oh_hi; oh++)
+                                    axpy_row(dinp + ((long)b * C + c) * HW
+                                                 + (long)(oh - P + ki) * W + lo - P + kj,
+                                             dout + ((long)b * OC + o) * OHW + (long)oh * OW + lo,
+                                             w, hi - lo);
+                            }
+        }
+        if (dweight) {
+            // dweight[o, c, ki, kj] += sum over b, oh, ow of dout[o, oh, ow] * inp[c, ...]
+            #pragma omp for collapse(2)
+            for (int o = 0; o < OC; o++)
+                for (int c = 0; c < C; c++)
+                    for (int ki = 0; ki < K; ki++)
+                        for (int kj = 0; kj < K; kj++) {
+                            int oh_lo, oh_hi, lo, hi;
+                            valid_range(&oh_lo, &oh_hi, H, OH, ki, 1, P);
+                            valid_range(&lo, &hi, W, OW, kj, 1, P);
+                            float s = 0.0f;
+                            for (int b = 0; b < g->B; b++)
+                                for (int oh = oh_lo; oh < oh_hi; oh++)
+                                    s += dot_row(dout + ((long)b * OC + o) * OHW + (long)oh * OW + lo,
+                                                 inp + ((long)b * C + c) * HW
+                                                     + (long)(oh - P + ki) * W + lo - P + kj,
+                                                 hi - lo);
+                            dweight[(((long)o * C + c) * K + ki) * K + kj] += s;
+                        }
+        }
+    }
+}
+
 // The work of conv2d_forward on the calling thread: every slice, or its share
 // of them inside a parallel region.
 static void conv2d_forward_slices(float *out, float *col, const float *inp, const float *weight,
@@ -448,6 +563,10 @@ void conv2d_forward(float *out, float *col, const float *inp, const float *weigh
     // A region with if (0) would still count as a level of nesting, and the
     // parallel loops inside it would start threads afresh each time (libgomp
     // keeps its thread pool for the outermost level only): W3 ran 4x slower.
+    if (use_direct(g)) {
+        direct_forward(out, inp, weight, bias, g);
+        return;
+    }
     int parts = plan_of(g).parts;
     if (parts > 1) {
         #pragma omp parallel num_threads(parts)
@@ -518,6 +637,10 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, float *col, cons
     // A region with if (0) would still count as a level of nesting, and the
     // parallel loops inside it would start threads afresh each time (libgomp
     // keeps its thread pool for the outermost level only): W3 ran 4x slower.
+    if (use_direct(g)) {
+        direct_backward(dinp, dweight, dbias, dout, inp, weight, g);
+        return;
+    }
     int parts = plan_of(g).parts;
     if (parts > 1) {
         #pragma omp parallel num_threads(parts)

@@ -323,3 +323,68 @@ Test(conv_grad, conv2d_backward_accumulates_and_skips_null) {
 Test(conv_grad, conv_transpose2d_backward_accumulates_and_skips_null) {
     check_accumulates(conv_transpose2d_geom(2, 3, 3, 5, 4, 3, 2, 1, 1), 32);
 }
+
+// ---------------------------------------------------------------- the paths agree
+// A stride-1 convolution to at most 4 channels runs direct loops, not
+// im2col + GEMM (conv.c). The same convolution with extra output channels
+// (weights and dout of the extra ones random and zero) takes the GEMM path: its
+// first OC channels of out, dweight, dbias and its dinp must match. Tolerance:
+// atol 5e-5, rtol 1e-4, the two paths summing up to a few hundred float32
+// products of size ~1 in different orders.
+TestSuite(conv_paths, .timeout = 60);
+
+static void check_direct_matches_gemm(int B, int C, int H, int W, int OC, int K, int P,
+                                      uint64_t seed) {
+    const int WIDE = 9;   // output channels of the GEMM-path twin
+    Rng rng;
+    rng_seed(&rng, seed);
+    ConvGeom g = conv2d_geom(B, C, H, W, OC, K, 1, P), gw = conv2d_geom(B, C, H, W, WIDE, K, 1, P);
+    long ni = inp_size(&g), no = out_size(&g), nw = weight_size(&g), plane = (long)g.OH * g.OW;
+    float *inp = random_floats(&rng, ni, 1.0f), *w = random_floats(&rng, nw, 0.5f);
+    float *bias = random_floats(&rng, OC, 1.0f), *dout = random_floats(&rng, no, 1.0f);
+    // The twin: weight rows, bias and dout of channels [0, OC) as above, the rest random / 0.
+    float *ww = random_floats(&rng, weight_size(&gw), 0.5f), *bw = random_floats(&rng, WIDE, 1.0f);
+    float *doutw = alloc_floats(out_size(&gw));
+    memcpy(ww, w, sizeof(float) * nw);
+    memcpy(bw, bias, sizeof(float) * OC);
+    for (int b = 0; b < B; b++)
+        memcpy(doutw + (long)b * WIDE * plane, dout + (long)b * OC * plane,
+               sizeof(float) * OC * plane);
+
+    float *out = alloc_floats(no), *col = alloc_floats(conv_col_size(&g));
+    float *dinp = alloc_floats(ni), *dw = alloc_floats(nw), *db = alloc_floats(OC);
+    conv2d_forward(out, col, inp, w, bias, &g);
+    conv2d_backward(dinp, dw, db, col, dout, inp, w, &g);
+    float *outw = alloc_floats(out_size(&gw)), *colw = alloc_floats(conv_col_size(&gw));
+    float *dinpw = alloc_floats(ni), *dww = alloc_floats(weight_size(&gw)), *dbw = alloc_floats(WIDE);
+    conv2d_forward(outw, colw, inp, ww, bw, &gw);
+    conv2d_backward(dinpw, dww, dbw, colw, doutw, inp, ww, &gw);
+
+    char what[96];
+    for (int b = 0; b < B; b++) {
+        snprintf(what, sizeof what, "C%d OC%d K%d P%d: out of image %d", C, OC, K, P, b);
+        check_close(what, out + (long)b * OC * plane, outw + (long)b * WIDE * plane, OC * plane,
+                    5e-5f, 1e-4f);
+    }
+    // The twin's extra channels have dout 0: they add nothing to dinp.
+    snprintf(what, sizeof what, "C%d OC%d K%d P%d: dinp", C, OC, K, P);
+    check_close(what, dinp, dinpw, ni, 5e-5f, 1e-4f);
+    snprintf(what, sizeof what, "C%d OC%d K%d P%d: dweight", C, OC, K, P);
+    check_close(what, dw, dww, nw, 5e-5f, 1e-4f);
+    snprintf(what, sizeof what, "C%d OC%d K%d P%d: dbias", C, OC, K, P);
+    check_close(what, db, dbw, OC, 5e-5f, 1e-4f);
+    free(inp); free(w); free(bias); free(dout); free(ww); free(bw); free(doutw);
+    free(out); free(col); free(dinp); free(dw); free(db);
+    free(outw); free(colw); free(dinpw); free(dww); free(dbw);
+}
+
+Test(conv_paths, few_output_channels_direct_matches_gemm) {
+    check_direct_matches_gemm(2, 5, 9, 11, 3, 3, 1, 41);   // padding wider than nothing
+    check_direct_matches_gemm(1, 4, 12, 10, 1, 4, 1, 42);  // PatchGAN's last layer, even K
+    check_direct_matches_gemm(1, 6, 13, 13, 3, 7, 0, 43);  // c7s1-3 on a padded input
+    check_direct_matches_gemm(3, 2, 6, 5, 4, 3, 2, 44);    // P > K/2: whole padded rows
+}
+
+Test(conv_paths, few_output_channels_accumulates_and_skips_null) {
+    check_accumulates(conv2d_geom(2, 3, 7, 9, 3, 3, 1, 1), 45);
+}
