@@ -227,7 +227,7 @@ help:
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
 	@echo "  make debug                 the library's tests built -O0 -g"
 	@echo "  make datasets              fetch the emoji sets (npm) and build the sketch -> colour pairs"
-	@echo "  make bench                 the reference workloads: ms/step of the library (and PyTorch's, with the ratio)"
+	@echo "  make bench [PROFILE=1]     the reference workloads: ms/step of the library (and PyTorch's, with the ratio); PROFILE=1: time per op"
 	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
 	@echo "  make clean                 remove build/"
 
@@ -561,23 +561,53 @@ BENCH_BIN       := $(BUILD)/bench/bench
 BENCH_WORKLOADS ?= W1,W2,W3,W4,W4S
 BENCH_THREADS   ?= 1,2
 BENCH_STEPS     ?= 5
+# PROFILE=1: also where each step's time goes, per op (bench --profile).
+BENCH_FLAGS     := $(if $(call truthy,$(PROFILE)),--profile)
+# PyTorch's side runs on OpenBLAS at one thread, as issue 8's figures do;
+# torch_workloads.py loads it for torch alone (LD_LIBRARY_PATH). Installing
+# it makes OpenBLAS Debian's libblas.so.3 and liblapack.so.3: the course
+# links BLIS by name, and LAPACKE then runs on OpenBLAS's LAPACK.
+BENCH_PACKAGES  := libopenblas0-pthread
 
+# -MMD makes the program depend on the headers it includes: link only the .c and the library.
 $(BENCH_BIN): bench/bench.c $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(filter %.c %.a,$^) -o $@ $(LDLIBS)
+
+# With python3-torch: installs OpenBLAS when run as root; otherwise prints
+# the exact command and stops.
+.PHONY: bench-deps
+bench-deps:
+	@/usr/bin/python3 -c 'import torch' 2>/dev/null || exit 0; \
+	missing=""; \
+	for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "bench: installing$$missing (the BLAS under PyTorch's baseline)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	      || { echo "bench: apt-get failed; run: apt-get install -y$$missing" >&2; exit 1; }; \
+	  else \
+	    echo "bench: PyTorch's baseline runs on OpenBLAS, which is missing:$$missing" >&2; \
+	    echo "bench: install it with:  sudo apt-get install -y$$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 # The reference workloads of bench/README.md: ms/step, images/s, GFLOP/s and
 # peak memory of the library; with python3-torch installed, PyTorch's on the
 # same shapes first, and the ratio. Measure on an idle machine.
 .PHONY: bench
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) bench-deps
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
 	  /usr/bin/python3 bench/torch_workloads.py --workloads $(BENCH_WORKLOADS) \
 	    --threads $(BENCH_THREADS) --steps $(BENCH_STEPS) | tee $(BUILD)/bench/torch.txt; \
 	else echo "# bench: no python3-torch, so no PyTorch comparison"; : > $(BUILD)/bench/torch.txt; fi
 	@for w in $$(echo $(BENCH_WORKLOADS) | tr , ' '); do \
 	  for n in $$(echo $(BENCH_THREADS) | tr , ' '); do \
-	    $(BENCH_BIN) --workload $$w --threads $$n --steps $(BENCH_STEPS) \
+	    $(BENCH_BIN) --workload $$w --threads $$n --steps $(BENCH_STEPS) $(BENCH_FLAGS) \
 	      --torch $(BUILD)/bench/torch.txt | grep -v -e ' params ' -e ' flops ' || exit 1; \
 	  done; done
 

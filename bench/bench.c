@@ -17,7 +17,7 @@
 // defined in torch_workloads.py's docstring; this file follows them, with
 // the networks of common/dcgan.h, unet.h, patchgan.h, resnet_gen.h, vgg.h.
 //
-// Usage: bench --workload W2 --threads 2 --steps 5 --warmup 2 [--torch torch.txt]
+// Usage: bench --workload W2 --threads 2 --steps 5 --warmup 2 [--torch torch.txt] [--profile]
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +186,16 @@ static double report(const Bench *w, const char *workload) {
     return flops;
 }
 
+// The optimiser's share of the profile (--profile); the tape times the ops.
+static TapeProfile *profiling;
+static double optim_ms;
+
+static void step_optimizer(Optimizer *opt, ParamSet *ps) {
+    double t0 = profiling ? now_ms() : 0;
+    optim_step(opt, ps);
+    if (profiling) optim_ms += now_ms() - t0;
+}
+
 // Adam with the GAN betas (0.5, 0.999), lr 2e-4, unless a workload says otherwise.
 static void gan_optimizers(Bench *w) {
     optim_adam_init(&w->opt_g, &w->ps_g, 2e-4f, 0.5f, 0.999f, 1e-8f);
@@ -257,13 +267,13 @@ static void w1_step(Bench *w) {
     Tensor *loss_d = tape_add(tp, bce_to(tp, dcgan_d_forward(d, tp, real, 1), 1.0f),
                               bce_to(tp, dcgan_d_forward(d, tp, fake, 1), 0.0f));
     tape_backward(tp, loss_d);
-    optim_step(&w->opt_d, &w->ps_d);
+    step_optimizer(&w->opt_d, &w->ps_d);
 
     paramset_set_requires_grad(&w->ps_d, 0);
     paramset_zero_grad(&w->ps_g);
     Tensor *loss_g = bce_to(tp, dcgan_d_forward(d, tp, dcgan_g_forward(g, tp, w1_noise(w), 1), 1), 1.0f);
     tape_backward(tp, loss_g);
-    optim_step(&w->opt_g, &w->ps_g);
+    step_optimizer(&w->opt_g, &w->ps_g);
 
     w->loss[0] = loss_d->data[0];
     w->loss[1] = loss_g->data[0];
@@ -312,14 +322,14 @@ static void w2_step(Bench *w) {
     Tensor *loss_d = tape_scale(tp, tape_add(tp, bce_to(tp, d_real, 1.0f), bce_to(tp, d_fake, 0.0f)),
                                 0.5f);
     tape_backward(tp, loss_d);
-    optim_step(&w->opt_d, &w->ps_d);
+    step_optimizer(&w->opt_d, &w->ps_d);
 
     paramset_set_requires_grad(&w->ps_d, 0);
     paramset_zero_grad(&w->ps_g);
     Tensor *d_gen = patchgan_forward(d, tp, tape_concat_channels(tp, A, fake), 1);
     Tensor *loss_g = tape_add(tp, bce_to(tp, d_gen, 1.0f), tape_scale(tp, tape_l1(tp, fake, B), 100.0f));
     tape_backward(tp, loss_g);
-    optim_step(&w->opt_g, &w->ps_g);
+    step_optimizer(&w->opt_g, &w->ps_g);
 
     w->loss[0] = loss_d->data[0];
     w->loss[1] = loss_g->data[0];
@@ -384,7 +394,7 @@ static void w3_step(Bench *w) {
     Tensor *loss_g = tape_add(tp, adv, tape_add(tp, tape_scale(tp, cycle, 10.0f),
                                                 tape_scale(tp, idt, 5.0f)));
     tape_backward(tp, loss_g);
-    optim_step(&w->opt_g, &w->ps_g);
+    step_optimizer(&w->opt_g, &w->ps_g);
 
     paramset_set_requires_grad(&w->ps_d, 1);
     paramset_zero_grad(&w->ps_d);
@@ -394,7 +404,7 @@ static void w3_step(Bench *w) {
                           mse_to(tp, patchgan_forward(d_b, tp, tensor_detach(tp, fake_b), 1), 0.0f));
     Tensor *loss_d = tape_scale(tp, tape_add(tp, la, lb), 0.5f);
     tape_backward(tp, loss_d);
-    optim_step(&w->opt_d, &w->ps_d);
+    step_optimizer(&w->opt_d, &w->ps_d);
 
     w->loss[0] = loss_g->data[0];
     w->loss[1] = loss_d->data[0];
@@ -475,7 +485,7 @@ static void w4_step(Bench *w) {
     for (int k = 1; k < VGG_LEVELS; k++) style = tape_add(tp, style, style_term(tp, g_feats[k], s_feats[k]));
     Tensor *loss = tape_add(tp, tape_mse(tp, g_feats[VGG_LEVELS - 1], t), tape_scale(tp, style, 10.0f));
     tape_backward(tp, loss);
-    optim_step(&w->opt_g, &w->ps_g);
+    step_optimizer(&w->opt_g, &w->ps_g);
 
     w->loss[0] = w->loss[1] = loss->data[0];
 }
@@ -549,6 +559,52 @@ static double torch_ms(const char *path, const char *workload, int threads) {
     return ms;
 }
 
+// ---------------------------------------------------------------- the profile
+
+// The kinds of work a step does, for the summary line: each op's group.
+static const char *op_group(Op op) {
+    switch (op) {
+    case OP_CONV2D: return "conv";
+    case OP_CONV_TRANSPOSE2D: return "conv_transpose";
+    case OP_LINEAR: return "linear";
+    case OP_BATCHNORM: case OP_INSTANCENORM: return "norm";
+    case OP_RELU: case OP_LEAKY_RELU: case OP_TANH: case OP_SIGMOID: case OP_DROPOUT:
+        return "activation";
+    case OP_BCE_WITH_LOGITS: case OP_MSE: case OP_L1: return "loss";
+    default: return "other_ops";
+    }
+}
+
+static const char *const GROUPS[] = {"conv", "conv_transpose", "linear", "norm", "activation",
+                                     "loss", "other_ops"};
+enum { N_GROUPS = sizeof GROUPS / sizeof GROUPS[0] };
+
+// Per step: every op's forward and backward ms and calls, then the shares
+// of the groups, gradient buffers, the optimiser and what no op accounts
+// for (copying the batches, drawing noise, the tape's bookkeeping).
+static void print_profile(const char *workload, int threads, const TapeProfile *p, int steps,
+                          double step_ms) {
+    double group_ms[N_GROUPS] = {0}, ops_ms = 0;
+    printf("%s profile threads=%d steps=%d step_ms=%.2f (mean of the timed steps)\n", workload,
+           threads, steps, step_ms);
+    for (int op = 0; op < OP_COUNT; op++) {
+        double ms = (p->fwd_ms[op] + p->bwd_ms[op]) / steps;
+        if (p->fwd_calls[op] + p->bwd_calls[op] == 0) continue;
+        printf("%s profile op=%s fwd_ms=%.2f bwd_ms=%.2f fwd_calls=%.1f bwd_calls=%.1f "
+               "share=%.1f%%\n", workload, tape_op_name((Op)op), p->fwd_ms[op] / steps,
+               p->bwd_ms[op] / steps, (double)p->fwd_calls[op] / steps,
+               (double)p->bwd_calls[op] / steps, 100 * ms / step_ms);
+        for (int g = 0; g < N_GROUPS; g++)
+            if (strcmp(GROUPS[g], op_group((Op)op)) == 0) group_ms[g] += ms;
+        ops_ms += ms;
+    }
+    double grad = p->grad_ms / steps, opt = optim_ms / steps;
+    printf("%s profile summary", workload);
+    for (int g = 0; g < N_GROUPS; g++) printf(" %s=%.1f%%", GROUPS[g], 100 * group_ms[g] / step_ms);
+    printf(" grad_buffers=%.1f%% optimizer=%.1f%% untracked=%.1f%%\n", 100 * grad / step_ms,
+           100 * opt / step_ms, 100 * (step_ms - ops_ms - grad - opt) / step_ms);
+}
+
 // ---------------------------------------------------------------- main
 
 int main(int argc, char **argv) {
@@ -560,12 +616,14 @@ int main(int argc, char **argv) {
     args.threads = 1;
     const char *workload = "W1";
     const char *torch_file = "";
-    int warmup = 2;
+    int warmup = 2, profile = 0;
     args_add_choice(&args, "workload", &workload, "W1|W2|W3|W4|W4S",
                     "the workload (bench/README.md)");
     args_add_int(&args, "warmup", &warmup, "untimed steps before the timed ones");
     args_add_string(&args, "torch", &torch_file,
                     "output of torch_workloads.py: print the speed ratio to PyTorch");
+    args_add_bool(&args, "profile", &profile,
+                  "also print where a timed step's time goes, per op (forward, backward)");
     Error err;
     int r = args_parse(&args, argc, argv, &err);
     if (r == ARGS_HELP) { args_usage(&args, stdout); return 0; }
@@ -587,12 +645,19 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     for (int i = 0; i < warmup; i++) wl->step(&w);
-    double *ms = xmalloc(sizeof(double) * args.steps);
+    double *ms = xmalloc(sizeof(double) * args.steps), total_ms = 0;
+    static TapeProfile prof;   // zeroed
+    if (profile) {
+        profiling = &prof;
+        tape_profile(profiling);
+    }
     for (int i = 0; i < args.steps; i++) {
         double t0 = now_ms();
         wl->step(&w);
         ms[i] = now_ms() - t0;
+        total_ms += ms[i];
     }
+    tape_profile(NULL);
     if (!isfinite(w.loss[0]) || !isfinite(w.loss[1])) {
         fprintf(stderr, "bench: %s's step output is not finite (%g, %g)\n", wl->name, w.loss[0],
                 w.loss[1]);
@@ -605,6 +670,7 @@ int main(int argc, char **argv) {
            "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f max_rss_mb=%.1f base_rss_mb=%.1f\n",
            wl->name, threads, w.batch, args.steps, med, ms[0], w.batch / (med / 1e3), flops / 1e9,
            flops / 1e9 / (med / 1e3), peak_rss_mb(), base);
+    if (profile) print_profile(wl->name, threads, &prof, args.steps, total_ms / args.steps);
     if (torch_file[0]) {
         double t = torch_ms(torch_file, wl->name, threads);
         if (t > 0)

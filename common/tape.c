@@ -2,6 +2,7 @@
 #include "tape.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "activations.h"
 #include "conv.h"
@@ -76,9 +77,54 @@ void tape_use_kernels(const TapeKernels *k) {
     kernels = *k;
 }
 
+// ---------------------------------------------------------------- profile
+
+static TapeProfile *profile = NULL;
+
+void tape_profile(TapeProfile *p) {
+    profile = p;
+}
+
+static const char *const OP_NAMES[OP_COUNT] = {
+    [OP_LEAF] = "leaf", [OP_VIEW] = "view", [OP_LINEAR] = "linear", [OP_CONV2D] = "conv2d",
+    [OP_CONV_TRANSPOSE2D] = "conv_transpose2d", [OP_BATCHNORM] = "batchnorm",
+    [OP_INSTANCENORM] = "instancenorm", [OP_RELU] = "relu", [OP_LEAKY_RELU] = "leaky_relu",
+    [OP_TANH] = "tanh", [OP_SIGMOID] = "sigmoid", [OP_DROPOUT] = "dropout",
+    [OP_PAD_ZERO] = "pad_zero", [OP_PAD_REFLECT] = "pad_reflect",
+    [OP_UPSAMPLE_NEAREST2X] = "upsample_nearest2x", [OP_MAXPOOL2X2] = "maxpool2x2",
+    [OP_CONCAT_CHANNELS] = "concat_channels", [OP_ADD] = "add", [OP_SCALE] = "scale",
+    [OP_MEAN_STD_HW] = "mean_std_hw", [OP_BCE_WITH_LOGITS] = "bce_with_logits", [OP_MSE] = "mse",
+    [OP_L1] = "l1",
+};
+
+const char *tape_op_name(Op op) {
+    return (int)op >= 0 && op < OP_COUNT && OP_NAMES[op] ? OP_NAMES[op] : "?";
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
+}
+
+// The start of an op, when profiling.
+static double prof_start(void) {
+    return profile ? now_ms() : 0.0;
+}
+
+// Ends an op's forward: its time goes to out->op. Returns out.
+static Tensor *prof_fwd(Tensor *out, double t0) {
+    if (profile) {
+        profile->fwd_ms[out->op] += now_ms() - t0;
+        profile->fwd_calls[out->op]++;
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------- layers
 
 Tensor *tape_linear(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias) {
+    double t0 = prof_start();
     expect_ndim("linear", x, 2, "(B, IN)");
     expect_ndim("linear", weight, 2, "a weight (OUT, IN)");
     int B = x->shape[0], IN = x->shape[1], OUT = weight->shape[0];
@@ -88,7 +134,7 @@ Tensor *tape_linear(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias) {
     expect_size("linear", "bias", bias, OUT);
     Tensor *out = tape_op_output(tp, OP_LINEAR, 2, (int[]){B, OUT}, x, weight, bias);
     linear_forward(out->data, x->data, weight->data, data_or_null(bias), B, IN, OUT);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 static Tensor *conv_common(Tape *tp, Op op, Tensor *x, Tensor *weight, Tensor *bias, ConvGeom g) {
@@ -120,6 +166,7 @@ static void check_conv_input(const char *op, const Tensor *x, const Tensor *weig
 }
 
 Tensor *tape_conv2d(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias, int stride, int pad) {
+    double t0 = prof_start();
     check_conv_input("conv2d", x, weight, weight->shape[1]);
     int OC = weight->shape[0], K = weight->shape[2];
     expect_size("conv2d", "bias", bias, OC);
@@ -127,11 +174,12 @@ Tensor *tape_conv2d(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias, int strid
         tensor_fail("conv2d: a %dx%d kernel does not fit a %dx%d input padded by %d", K, K,
                     x->shape[2], x->shape[3], pad);
     ConvGeom g = conv2d_geom(x->shape[0], x->shape[1], x->shape[2], x->shape[3], OC, K, stride, pad);
-    return conv_common(tp, OP_CONV2D, x, weight, bias, g);
+    return prof_fwd(conv_common(tp, OP_CONV2D, x, weight, bias, g), t0);
 }
 
 Tensor *tape_conv_transpose2d(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias,
                               int stride, int pad, int out_pad) {
+    double t0 = prof_start();
     check_conv_input("conv_transpose2d", x, weight, weight->shape[0]);
     int OC = weight->shape[1], K = weight->shape[2];
     expect_size("conv_transpose2d", "bias", bias, OC);
@@ -139,7 +187,7 @@ Tensor *tape_conv_transpose2d(Tape *tp, Tensor *x, Tensor *weight, Tensor *bias,
                                        stride, pad, out_pad);
     if (g.OH < 1 || g.OW < 1)
         tensor_fail("conv_transpose2d: output would be %dx%d", g.OH, g.OW);
-    return conv_common(tp, OP_CONV_TRANSPOSE2D, x, weight, bias, g);
+    return prof_fwd(conv_common(tp, OP_CONV_TRANSPOSE2D, x, weight, bias, g), t0);
 }
 
 // B, C and HW = the rest, for the norms: x is (B, C, H, W) or (B, C).
@@ -161,6 +209,7 @@ static void norm_dims(const char *op, const Tensor *x, const Tensor *gamma, cons
 Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
                        float *running_mean, float *running_var,
                        float momentum, float eps, int train) {
+    double t0 = prof_start();
     int B, C, HW;
     norm_dims("batchnorm", x, gamma, beta, &B, &C, &HW);
     if (!train) {
@@ -172,7 +221,7 @@ Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
         Tensor *out = tape_op_output(tp, OP_BATCHNORM, x->ndim, x->shape, NULL, NULL, NULL);
         batchnorm_forward_eval(out->data, x->data, data_or_null(gamma), data_or_null(beta),
                                running_mean, running_var, eps, B, C, HW);
-        return out;
+        return prof_fwd(out, t0);
     }
     if (B * HW < 2) tensor_fail("batchnorm: training needs more than one value per channel");
     Tensor *out = tape_op_output(tp, OP_BATCHNORM, x->ndim, x->shape, x, gamma, beta);
@@ -182,10 +231,11 @@ Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
     kernels.batchnorm_forward_train(out->data, out->saved[0], out->saved[1], x->data,
                             data_or_null(gamma), data_or_null(beta), running_mean, running_var,
                             momentum, eps, B, C, HW);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_instancenorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta, float eps) {
+    double t0 = prof_start();
     int B, C, HW;
     norm_dims("instancenorm", x, gamma, beta, &B, &C, &HW);
     Tensor *out = tape_op_output(tp, OP_INSTANCENORM, x->ndim, x->shape, x, gamma, beta);
@@ -193,72 +243,81 @@ Tensor *tape_instancenorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta, floa
     out->saved[1] = tape_alloc(tp, sizeof(float) * B * C);   // rstd
     instancenorm_forward(out->data, out->saved[0], out->saved[1], x->data, data_or_null(gamma),
                          data_or_null(beta), eps, B, C, HW);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 // ---------------------------------------------------------------- element-wise
 
 Tensor *tape_relu(Tape *tp, Tensor *x) {
+    double t0 = prof_start();
     Tensor *out = tape_op_output(tp, OP_RELU, x->ndim, x->shape, x, NULL, NULL);
     relu_forward(out->data, x->data, (int)x->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_leaky_relu(Tape *tp, Tensor *x, float slope) {
+    double t0 = prof_start();
     Tensor *out = tape_op_output(tp, OP_LEAKY_RELU, x->ndim, x->shape, x, NULL, NULL);
     out->p.slope = slope;
     leaky_relu_forward(out->data, x->data, slope, (int)x->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_tanh(Tape *tp, Tensor *x) {
+    double t0 = prof_start();
     Tensor *out = tape_op_output(tp, OP_TANH, x->ndim, x->shape, x, NULL, NULL);
     tanh_forward(out->data, x->data, (int)x->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_sigmoid(Tape *tp, Tensor *x) {
+    double t0 = prof_start();
     Tensor *out = tape_op_output(tp, OP_SIGMOID, x->ndim, x->shape, x, NULL, NULL);
     sigmoid_forward(out->data, x->data, (int)x->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_dropout(Tape *tp, Tensor *x, float p, Rng *rng) {
+    double t0 = prof_start();
     if (!(p >= 0.0f && p < 1.0f)) tensor_fail("dropout: p must be in [0, 1), got %g", p);
     Tensor *out = tape_op_output(tp, OP_DROPOUT, x->ndim, x->shape, x, NULL, NULL);
     out->saved[0] = tape_alloc(tp, sizeof(float) * x->size);   // mask
     dropout_forward(out->data, out->saved[0], x->data, p, (int)x->size, rng);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_add(Tape *tp, Tensor *a, Tensor *b) {
+    double t0 = prof_start();
     expect_same_shape("add", a, b);
     Tensor *out = tape_op_output(tp, OP_ADD, a->ndim, a->shape, a, b, NULL);
     add_forward(out->data, a->data, b->data, (int)a->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 // No kernel: multiplying by a constant is one loop each way.
 Tensor *tape_scale(Tape *tp, Tensor *x, float s) {
+    double t0 = prof_start();
     Tensor *out = tape_op_output(tp, OP_SCALE, x->ndim, x->shape, x, NULL, NULL);
     out->p.scale = s;
     for (long i = 0; i < x->size; i++) out->data[i] = s * x->data[i];
-    return out;
+    return prof_fwd(out, t0);
 }
 
 // ---------------------------------------------------------------- spatial
 
 Tensor *tape_pad_zero(Tape *tp, Tensor *x, int pad) {
+    double t0 = prof_start();
     expect_ndim("pad_zero", x, 4, "(B, C, H, W)");
     int B = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
     Tensor *out = tape_op_output(tp, OP_PAD_ZERO, 4, (int[]){B, C, H + 2 * pad, W + 2 * pad},
                                  x, NULL, NULL);
     out->p.pad = pad;
     pad_zero_forward(out->data, x->data, B, C, H, W, pad);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_pad_reflect(Tape *tp, Tensor *x, int pad) {
+    double t0 = prof_start();
     expect_ndim("pad_reflect", x, 4, "(B, C, H, W)");
     int B = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
     if (pad >= H || pad >= W)
@@ -267,29 +326,32 @@ Tensor *tape_pad_reflect(Tape *tp, Tensor *x, int pad) {
                                  x, NULL, NULL);
     out->p.pad = pad;
     pad_reflect_forward(out->data, x->data, B, C, H, W, pad);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_upsample_nearest2x(Tape *tp, Tensor *x) {
+    double t0 = prof_start();
     expect_ndim("upsample_nearest2x", x, 4, "(B, C, H, W)");
     int B = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
     Tensor *out = tape_op_output(tp, OP_UPSAMPLE_NEAREST2X, 4, (int[]){B, C, 2 * H, 2 * W},
                                  x, NULL, NULL);
     upsample_nearest2x_forward(out->data, x->data, B, C, H, W);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_maxpool2x2(Tape *tp, Tensor *x) {
+    double t0 = prof_start();
     expect_ndim("maxpool2x2", x, 4, "(B, C, H, W)");
     int B = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
     Tensor *out = tape_op_output(tp, OP_MAXPOOL2X2, 4, (int[]){B, C, (H + 1) / 2, (W + 1) / 2},
                                  x, NULL, NULL);
     out->argmax = tape_alloc(tp, sizeof(int) * out->size);
     maxpool2x2_forward(out->data, out->argmax, x->data, B, C, H, W);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_concat_channels(Tape *tp, Tensor *a, Tensor *b) {
+    double t0 = prof_start();
     int ok = a->ndim >= 2 && a->ndim == b->ndim && a->shape[0] == b->shape[0];
     for (int i = 2; ok && i < a->ndim; i++) ok = a->shape[i] == b->shape[i];
     if (!ok) {
@@ -303,16 +365,17 @@ Tensor *tape_concat_channels(Tape *tp, Tensor *a, Tensor *b) {
     Tensor *out = tape_op_output(tp, OP_CONCAT_CHANNELS, a->ndim, shape, a, b, NULL);
     int HW = (int)(a->size / ((long)a->shape[0] * a->shape[1]));
     concat_channels_forward(out->data, a->data, b->data, a->shape[0], a->shape[1], b->shape[1], HW);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_mean_std_hw(Tape *tp, Tensor *x, float eps) {
+    double t0 = prof_start();
     expect_ndim("mean_std_hw", x, 4, "(B, C, H, W)");
     int B = x->shape[0], C = x->shape[1], HW = x->shape[2] * x->shape[3];
     if (HW < 2) tensor_fail("mean_std_hw: the unbiased variance needs H*W >= 2, got %d", HW);
     Tensor *out = tape_op_output(tp, OP_MEAN_STD_HW, 3, (int[]){2, B, C}, x, NULL, NULL);
     mean_std_hw_forward(out->data, out->data + B * C, x->data, eps, B, C, HW);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 // ---------------------------------------------------------------- losses
@@ -320,6 +383,7 @@ Tensor *tape_mean_std_hw(Tape *tp, Tensor *x, float eps) {
 // A loss records only the inputs that may carry a gradient; the target of
 // BCE is data, kept in src[1] for the backward pass.
 Tensor *tape_bce_with_logits(Tape *tp, Tensor *logits, Tensor *target) {
+    double t0 = prof_start();
     expect_same_shape("bce_with_logits", logits, target);
     if (target->requires_grad && !tp->no_grad)
         tensor_fail("bce_with_logits: the target requires a gradient; detach it "
@@ -327,32 +391,36 @@ Tensor *tape_bce_with_logits(Tape *tp, Tensor *logits, Tensor *target) {
     Tensor *out = tape_op_output(tp, OP_BCE_WITH_LOGITS, 0, NULL, logits, NULL, NULL);
     out->src[1] = target;
     out->data[0] = bce_with_logits_forward(logits->data, target->data, (int)logits->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 // MSE and L1 are symmetric in a and b, so either (or both) may carry a gradient.
 Tensor *tape_mse(Tape *tp, Tensor *a, Tensor *b) {
+    double t0 = prof_start();
     expect_same_shape("mse", a, b);
     Tensor *out = tape_op_output(tp, OP_MSE, 0, NULL, a, b, NULL);
     out->data[0] = mse_forward(a->data, b->data, (int)a->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 Tensor *tape_l1(Tape *tp, Tensor *a, Tensor *b) {
+    double t0 = prof_start();
     expect_same_shape("l1", a, b);
     Tensor *out = tape_op_output(tp, OP_L1, 0, NULL, a, b, NULL);
     out->data[0] = l1_forward(a->data, b->data, (int)a->size);
-    return out;
+    return prof_fwd(out, t0);
 }
 
 // ---------------------------------------------------------------- backward
 
 void tape_backward_node(Tape *tp, Tensor *t) {
     Tensor *a = t->src[0], *b = t->src[1], *c = t->src[2];
+    double t0 = prof_start();
     // The sources' gradients come from the pool the first time one is needed.
     for (int k = 0; k < 3; k++)
         if (t->src[k] && t->src[k]->requires_grad) tensor_grad(tp, t->src[k]);
     float *dout = tensor_grad(tp, t);
+    double t1 = prof_start();
     int n = (int)t->size;
     switch (t->op) {
     case OP_LEAF:   // never recorded
@@ -449,6 +517,11 @@ void tape_backward_node(Tape *tp, Tensor *t) {
                 l1_backward(x->grad, x->data, other->data, dout[0], (int)x->size);
         }
         break;
+    }
+    if (profile) {
+        profile->grad_ms += t1 - t0;
+        profile->bwd_ms[t->op] += now_ms() - t1;
+        profile->bwd_calls[t->op]++;
     }
 }
 

@@ -94,6 +94,22 @@ typedef struct {
 // in k is a programming error.
 void tape_use_kernels(const TapeKernels *k);
 
+// ---------------------------------------------------------------- profile
+// Where a step's time goes, per op: while a TapeProfile is installed, every
+// op adds the wall-clock time of its forward and of its backward to it, and
+// backward the time it spends taking (zeroing) gradient buffers. When none
+// is installed an op pays one test of a pointer.
+typedef struct {
+    double fwd_ms[OP_COUNT], bwd_ms[OP_COUNT];
+    long fwd_calls[OP_COUNT], bwd_calls[OP_COUNT];
+    double grad_ms;   // tensor_grad in backward: zeroed buffers from the pool
+} TapeProfile;
+
+// Installs p (the caller zeroes it); NULL stops profiling. One per process.
+void tape_profile(TapeProfile *p);
+// "conv2d", "batchnorm", ...: the op's name.
+const char *tape_op_name(Op op);
+
 // ---------------------------------------------------------------- backward
 
 // One node's share of the backward pass: accumulates t->grad into the grads of

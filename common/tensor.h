@@ -51,6 +51,7 @@ typedef enum {
     OP_MSE,
     OP_L1,
 } Op;
+#define OP_COUNT (OP_L1 + 1)
 
 // The settings an op was called with, for its backward pass.
 typedef struct {
