@@ -135,8 +135,9 @@ float *tape_scratch(Tape *tp, long n);
 // t's gradient buffer, taken (zeroed) from the pool when t has none yet; for
 // a view, the window into its source's. t must require a gradient.
 float *tensor_grad(Tape *tp, Tensor *t);
-// Hands t's pooled gradient back (t->grad becomes NULL); a no-op for a grad
-// the tape does not pool (leaves', small outputs'), which is zeroed instead.
+// For a recorded tensor whose gradient backward has passed on: a pooled one
+// goes back to the pool (t->grad becomes NULL), a small output's is zeroed,
+// a view's is left to its source.
 void tensor_drop_grad(Tape *tp, Tensor *t);
 
 // A point on the tape to come back to.
@@ -151,8 +152,8 @@ TapeMark tape_mark(const Tape *tp);
 // reused by what comes next: for no_grad work, such as an encoder whose
 // intermediate outputs nobody needs. The kept tensors move (keep[i] is
 // updated: other pointers to them are stale) and become leaves with no
-// history and no gradient; each must have been made since m, and not be a
-// view. Nothing may have been recorded for backward since m.
+// history and no gradient; each (at most 16) must have been made since m,
+// and not be a view. Nothing may have been recorded for backward since m.
 //     TapeMark m = tape_mark(tp);
 //     Tensor *feat = encoder_forward(..., tp, x);   // under no_grad
 //     tape_release(tp, m, &feat, 1);
