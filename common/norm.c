@@ -237,6 +237,9 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
 void instancenorm_forward(float *out, float *mean, float *rstd, const float *inp,
                           const float *gamma, const float *beta, float eps,
                           int B, int C, int HW) {
+    // Every (sample, channel) is its own group: they run on threads (W3's
+    // batch of one leaves nothing else to split).
+    #pragma omp parallel for collapse(2) if ((long)B * C * HW >= NORM_PARALLEL_MIN)
     for (int b = 0; b < B; b++)
         for (int c = 0; c < C; c++) {
             long bc = (long)b * C + c, off = bc * HW;
@@ -252,8 +255,11 @@ void instancenorm_forward(float *out, float *mean, float *rstd, const float *inp
 void instancenorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
                            const float *inp, const float *mean, const float *rstd,
                            const float *gamma, int B, int C, int HW) {
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < C; c++) {
+    // Channels on threads, the samples of one channel on one thread in order:
+    // dgamma[c] and dbeta[c] sum over the samples.
+    #pragma omp parallel for if ((long)B * C * HW >= NORM_PARALLEL_MIN)
+    for (int c = 0; c < C; c++)
+        for (int b = 0; b < B; b++) {
             long bc = (long)b * C + c, off = bc * HW;
             group_backward(dinp ? dinp + off : NULL, dgamma ? dgamma + c : NULL,
                            dbeta ? dbeta + c : NULL, dout + off, inp + off, mean[bc], rstd[bc],

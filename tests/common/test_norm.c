@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "gemm.h"
 #include "norm.h"
 #include "ref.h"
 #include "rng.h"
@@ -246,3 +247,58 @@ static void check_accumulates(int instance, uint64_t seed) {
 
 Test(norm_grad, batchnorm_backward_accumulates_and_skips_null) { check_accumulates(0, 51); }
 Test(norm_grad, instancenorm_backward_accumulates_and_skips_null) { check_accumulates(1, 52); }
+
+// ---------------------------------------------------------------- threads
+// Above a size, both norms split their groups over threads; every group is
+// still one thread's, summed in one order, so one thread and two give the same
+// floats, bit for bit (atol 0, rtol 0). The shape is large enough to split.
+TestSuite(norm_threads, .timeout = 60);
+
+static void run_norm(int instance, int threads, float *out, float *dinp, float *dgamma,
+                     float *dbeta, const float *inp, const float *gamma, const float *beta,
+                     const float *dout, int B, int C, int HW) {
+    compute_set_threads(threads);
+    int groups = instance ? B * C : C;
+    float *mean = alloc_floats(groups), *rstd = alloc_floats(groups);
+    if (instance) {
+        instancenorm_forward(out, mean, rstd, inp, gamma, beta, 1e-5f, B, C, HW);
+        instancenorm_backward(dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, B, C, HW);
+    } else {
+        batchnorm_forward_train(out, mean, rstd, inp, gamma, beta, NULL, NULL, 0.1f, 1e-5f, B, C,
+                                HW);
+        batchnorm_backward(dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, B, C, HW);
+    }
+    free(mean); free(rstd);
+}
+
+static void check_threads_agree(int instance) {
+    const int B = 3, C = 70, HW = 300;   // 63000 floats: above NORM_PARALLEL_MIN
+    long n = (long)B * C * HW;
+    Rng rng;
+    rng_seed(&rng, 61 + instance);
+    float *inp = random_floats(&rng, n, 0.5f, 2.0f), *dout = random_floats(&rng, n, 0.0f, 1.0f);
+    float *gamma = random_floats(&rng, C, 1.0f, 0.1f), *beta = random_floats(&rng, C, 0.0f, 0.1f);
+    float *out[2], *dinp[2], *dgamma[2], *dbeta[2];
+    for (int t = 0; t < 2; t++) {
+        out[t] = alloc_floats(n); dinp[t] = alloc_floats(n);
+        dgamma[t] = alloc_floats(C); dbeta[t] = alloc_floats(C);
+        run_norm(instance, t + 1, out[t], dinp[t], dgamma[t], dbeta[t], inp, gamma, beta, dout,
+                 B, C, HW);
+    }
+    compute_set_threads(1);
+    const char *kind = instance ? "instancenorm" : "batchnorm";
+    char what[64];
+    snprintf(what, sizeof what, "%s out, 2 threads vs 1", kind);
+    check_close(what, out[1], out[0], n, 0.0f, 0.0f);
+    snprintf(what, sizeof what, "%s dinp, 2 threads vs 1", kind);
+    check_close(what, dinp[1], dinp[0], n, 0.0f, 0.0f);
+    snprintf(what, sizeof what, "%s dgamma, 2 threads vs 1", kind);
+    check_close(what, dgamma[1], dgamma[0], C, 0.0f, 0.0f);
+    snprintf(what, sizeof what, "%s dbeta, 2 threads vs 1", kind);
+    check_close(what, dbeta[1], dbeta[0], C, 0.0f, 0.0f);
+    free(inp); free(dout); free(gamma); free(beta);
+    for (int t = 0; t < 2; t++) { free(out[t]); free(dinp[t]); free(dgamma[t]); free(dbeta[t]); }
+}
+
+Test(norm_threads, batchnorm_same_on_one_and_two_threads) { check_threads_agree(0); }
+Test(norm_threads, instancenorm_same_on_one_and_two_threads) { check_threads_agree(1); }
