@@ -23,6 +23,7 @@ void l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng) {
     optim_adam_init(&gan->opt_g, &gan->ps_g, lr, 0.5f, 0.999f, 1e-8f);
     optim_adam_init(&gan->opt_d, &gan->ps_d, lr, 0.5f, 0.999f, 1e-8f);
     tape_init(&gan->tape);
+    gan->real_label = 1.0f;
 }
 
 void l03_dcgan_free(L03Dcgan *gan) {
@@ -70,9 +71,9 @@ float l03_d_step(L03Dcgan *gan, float *d_real, float *d_fake, const float *real,
     // in PyTorch's DCGAN; the tape adds both passes' gradients into D's.
     Tensor *logit_real = dcgan_d_forward(&gan->d, tp, input(tp, real, 4, fake->shape), 1);
     Tensor *logit_fake = dcgan_d_forward(&gan->d, tp, fake, 1);
-    Tensor *ones = tape_full_like(tp, logit_real, 1.0f);
+    Tensor *real_target = tape_full_like(tp, logit_real, gan->real_label);
     Tensor *zeros = tape_full_like(tp, logit_fake, 0.0f);
-    Tensor *loss = tape_add(tp, tape_bce_with_logits(tp, logit_real, ones),
+    Tensor *loss = tape_add(tp, tape_bce_with_logits(tp, logit_real, real_target),
                             tape_bce_with_logits(tp, logit_fake, zeros));
     paramset_zero_grad(&gan->ps_d);
     l03_tape_backward(tp, loss);

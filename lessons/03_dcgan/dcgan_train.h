@@ -17,9 +17,11 @@ typedef struct {
     ParamSet ps_g, ps_d;      // one block of parameters (and gradients) per network
     Optimizer opt_g, opt_d;   // Adam, lr, betas (0.5, 0.999)
     Tape tape;                // one step's tensors; reset at the start of each step
+    float real_label;         // D's target for real images: 1, or 0.9 with label smoothing
 } L03Dcgan;
 
-// Builds W1 with DCGAN's initialisation (N(0, 0.02) weights, N(1, 0.02) gains).
+// Builds W1 with DCGAN's initialisation (N(0, 0.02) weights, N(1, 0.02) gains),
+// both optimisers at lr, real_label 1.
 void l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng);
 void l03_dcgan_free(L03Dcgan *gan);
 
@@ -28,7 +30,7 @@ void l03_dcgan_free(L03Dcgan *gan);
 void l03_use_my_kernels(void);
 
 // One discriminator update on real (B, 1, 28, 28) and G(z), z (B, Z):
-//     loss_D = BCE(D(real), 1) + BCE(D(G(z)), 0)
+//     loss_D = BCE(D(real), real_label) + BCE(D(G(z)), 0)
 // G runs under no_grad (its output is data here). Writes the batch means of
 // D(real) and D(G(z)) before the update; returns loss_D.
 float l03_d_step(L03Dcgan *gan, float *d_real, float *d_fake, const float *real, const float *z,

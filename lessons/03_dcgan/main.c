@@ -12,7 +12,11 @@
 //   loss.csv               step, loss_d, loss_g, d_real, d_fake (10-step means)
 //   loss.png, d_outputs.png   the curves; checkpoint.bin (for --resume);
 //   eval.csv, fcd.png      the FCD of 10,000 samples (common/fcdlog.h) at
-//                          step 0, every --fcd-every steps and at the end
+//                          step 0, every --fcd-every steps and at the end,
+//                          and rarest_class: the smallest share of a class
+//   class_hist.csv         at the same steps, the share of the 10,000 samples
+//                          that the evaluator's classifier names with
+//                          confidence as each class (class_shares)
 //   config.txt
 //
 //     make run LESSON=03                          (your code, the default run)
@@ -43,6 +47,8 @@
 #define FCD_CHUNK 200       // samples G draws at once for FCD (batch statistics over these)
 #define LOSS_HEADER "step,loss_d,loss_g,d_real,d_fake"
 #define IMG (28 * 28)
+#define HIST_HEADER "step,tshirt_top,trouser,pullover,dress,coat,sandal,shirt,sneaker,bag," \
+                    "ankle_boot"
 _Static_assert(EVAL_FCD_SAMPLES % FCD_CHUNK == 0, "FCD_CHUNK must divide EVAL_FCD_SAMPLES");
 
 static void plot_curves(const char *out, const char *csv, Outputs *w) {
@@ -125,14 +131,66 @@ static int save(const char *path, L03Dcgan *gan, long step, int epoch, const Rng
     return checkpoint_save(path, models, 2, &info, rng, err);
 }
 
+// Which garments G draws. The evaluator's classifier gives each sample a
+// probability per class (a sigmoid per class: it was trained with one BCE per
+// class); a sample counts for class k when k is its most likely class with a
+// probability of at least CONFIDENT, so that a shapeless blob, which the
+// classifier must still put somewhere, counts for none. share (EVAL_CLASSES)
+// <- the fraction of the n images that count for each class; returns the
+// smallest. FCD says how far the samples are from the test set as a whole;
+// this says whether some classes are missing (the real test set has 10% of
+// each, of which the classifier is sure of most).
+#define CONFIDENT 0.8
+static double class_shares(double *share, FcdLog *fl, const float *images, long n) {
+    static float feat[EVAL_FCD_SAMPLES * EVAL_FEATURES];
+    const Linear *out = &fl->ev.net.out;   // features (F) -> logits (K)
+    for (int k = 0; k < EVAL_CLASSES; k++) share[k] = 0.0;
+    for (long i0 = 0; i0 < n; i0 += EVAL_FCD_SAMPLES) {
+        long m = n - i0 < EVAL_FCD_SAMPLES ? n - i0 : EVAL_FCD_SAMPLES;
+        classifier_features(&fl->ev.net, feat, images + i0 * IMG, m);
+        for (long i = 0; i < m; i++) {
+            int best = 0;
+            float best_logit = -INFINITY;
+            for (int k = 0; k < EVAL_CLASSES; k++) {
+                float logit = out->bias->data[k];
+                for (int f = 0; f < EVAL_FEATURES; f++)
+                    logit += out->weight->data[k * EVAL_FEATURES + f] * feat[i * EVAL_FEATURES + f];
+                if (logit > best_logit) best_logit = logit, best = k;
+            }
+            if (1.0 / (1.0 + exp(-best_logit)) >= CONFIDENT) share[best] += 1.0 / n;
+        }
+    }
+    double rarest = 1.0;
+    for (int k = 0; k < EVAL_CLASSES; k++)
+        if (share[k] < rarest) rarest = share[k];
+    return rarest;
+}
+
+// The shares of G's samples next to those of the 10,000 test images.
+static void print_shares(const double *share, const double *test_share) {
+    printf("classes of the 10,000 samples, counting only those the classifier is at least "
+           "%.0f%% sure of\n  %-12s %7s %6s\n", 100.0 * CONFIDENT, "class", "G", "test");
+    for (int k = 0; k < EVAL_CLASSES; k++) {
+        printf("  %-12s %6.1f%% %5.1f%% ", evaluator_class_names[k], 100.0 * share[k],
+               100.0 * test_share[k]);
+        for (int b = 0; b < (int)(100.0 * share[k] + 0.5); b++) putchar('#');
+        putchar('\n');
+    }
+}
+
 // The FCD of G's samples from z_eval (EVAL_FCD_SAMPLES, 100), the same noise
-// at every measurement: a row of eval.csv.
-static int measure_fcd(L03Dcgan *gan, FcdLog *fl, const float *z_eval, long step, double epoch,
-                       Error *err) {
+// at every measurement, and the classes of those samples: a row of eval.csv
+// and one of class_hist.csv (hist); share (EVAL_CLASSES) keeps the classes.
+static int measure_fcd(L03Dcgan *gan, FcdLog *fl, CsvLog *hist, double *share,
+                       const float *z_eval, long step, double epoch, Error *err) {
     for (int i = 0; i < EVAL_FCD_SAMPLES; i += FCD_CHUNK)
         l03_generate(gan, fl->images + (long)i * IMG, z_eval + (long)i * 100, FCD_CHUNK);
     if (fcdlog_measure(fl, err) != 0) return -1;
-    return fcdlog_write(fl, step, epoch, NULL, err);
+    double rarest = class_shares(share, fl, fl->images, EVAL_FCD_SAMPLES);
+    double row[1 + EVAL_CLASSES] = {(double)step};
+    memcpy(row + 1, share, sizeof(double) * EVAL_CLASSES);
+    if (csvlog_write(hist, row, err) != 0) return -1;
+    return fcdlog_write(fl, step, epoch, &rarest, err);
 }
 
 typedef struct {
@@ -142,6 +200,9 @@ typedef struct {
     int grid_every;         // steps between sample grids (and one at every epoch's end)
     int checkpoint_every;   // steps between checkpoints (and one at every epoch's end)
     int fcd_every;          // steps between FCD measurements (and one at the end)
+    float real_label;       // D's target for real images (1: none; 0.9: label smoothing)
+    float lr_d;             // D's learning rate; 0: the same as G's (--lr)
+    float beta1;            // Adam's beta1, both networks
 } Config;
 
 // Whether step ends with a grid: every grid_every steps, at the end of each
@@ -151,9 +212,10 @@ static int grid_due(long step, long total, int per_epoch, int grid_every) {
 }
 
 static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
-    char path[PATH_LEN], ckpt[PATH_LEN], csv[PATH_LEN];
+    char path[PATH_LEN], ckpt[PATH_LEN], csv[PATH_LEN], hist_csv[PATH_LEN];
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", args->out);
     snprintf(csv, sizeof csv, "%s/loss.csv", args->out);
+    snprintf(hist_csv, sizeof hist_csv, "%s/class_hist.csv", args->out);
 
     Dataset ds;
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", cfg->data_dir);
@@ -168,6 +230,9 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     rng_seed(&z_rng, (uint64_t)args->seed + 1000003u);
     L03Dcgan gan;
     l03_dcgan_init(&gan, args->lr, &rng);
+    gan.real_label = cfg->real_label;
+    if (cfg->lr_d > 0.0f) gan.opt_d.lr = cfg->lr_d;
+    gan.opt_g.beta1 = gan.opt_d.beta1 = cfg->beta1;
     l03_use_my_kernels();
     float *z_fixed = malloc(sizeof(float) * GRID * 100);
     float *z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * 100);
@@ -178,8 +243,9 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     rng_fill_normal(&z_rng, z_fixed, GRID * 100, 0.0f, 1.0f);
     rng_fill_normal(&z_rng, z_eval, EVAL_FCD_SAMPLES * 100, 0.0f, 1.0f);
     Batcher batcher;
-    CsvLog log = {0};
+    CsvLog log = {0}, hist = {0};
     FcdLog fl;
+    double share[EVAL_CLASSES] = {0}, test_share[EVAL_CLASSES];
     int rc = -1;
     if (batcher_init(&batcher, &ds, B, 1, err) != 0) goto done;
     int per_epoch = batcher_batches_per_epoch(&batcher);
@@ -200,18 +266,22 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
                 n_rows++;
             }
     }
-    if (fcdlog_open(&fl, args->out, cfg->data_dir, cfg->evaluator_path, "step", NULL,
+    if (fcdlog_open(&fl, args->out, cfg->data_dir, cfg->evaluator_path, "step", "rarest_class",
                     args->resume ? step : -1, err) != 0)
         goto done_batcher;
-    if (csvlog_open(&log, csv, LOSS_HEADER, args->resume ? step : -1, err) != 0) goto done_fcd;
+    class_shares(test_share, &fl, fl.ev.test.images, fl.ev.test.n);
+    if (csvlog_open(&log, csv, LOSS_HEADER, args->resume ? step : -1, err) != 0 ||
+        csvlog_open(&hist, hist_csv, HIST_HEADER, args->resume ? step : -1, err) != 0)
+        goto done_log;
 
-    printf("W1 DCGAN: G %ld parameters, D %ld; %d images, batch %d (%d steps an epoch), lr %g, "
-           "%ld steps = %.2f epochs, %d threads\n", gan.ps_g.size, gan.ps_d.size, ds.n, B,
-           per_epoch, args->lr, total, (double)total / per_epoch, compute_threads());
+    printf("W1 DCGAN: G %ld parameters, D %ld; %d images, batch %d (%d steps an epoch), lr G %g "
+           "D %g, beta1 %g, real label %g, %ld steps = %.2f epochs, %d threads\n",
+           gan.ps_g.size, gan.ps_d.size, ds.n, B, per_epoch, gan.opt_g.lr, gan.opt_d.lr,
+           cfg->beta1, gan.real_label, total, (double)total / per_epoch, compute_threads());
     if (step == 0) {
         // the untrained G: its FCD is the ceiling
         if (write_grid(&gan, z_fixed, args->out, 0, 0, rows, w, err) != 0 ||
-            measure_fcd(&gan, &fl, z_eval, 0, 0.0, err) != 0)
+            measure_fcd(&gan, &fl, &hist, share, z_eval, 0, 0.0, err) != 0)
             goto done_log;
         n_rows = 1;
     }
@@ -249,7 +319,8 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
         }
         if (step % cfg->fcd_every == 0 || step == total) {
             progress_done(&prog);
-            if (measure_fcd(&gan, &fl, z_eval, step, (double)step / per_epoch, err) != 0)
+            if (measure_fcd(&gan, &fl, &hist, share, z_eval, step, (double)step / per_epoch,
+                            err) != 0)
                 goto done_log;
             fcdlog_plot(&fl, NULL);   // to watch during the run
         }
@@ -262,8 +333,10 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     char fcd[128];
     fcdlog_format(&fl, fcd, sizeof fcd);
     printf("training: %.0f s for %ld steps; %s\n", progress_now() - t0, step, fcd);
+    print_shares(share, test_share);
     outputs_add(w, csv);
     outputs_add(w, fl.csv);
+    outputs_add(w, hist_csv);
     plot_curves(args->out, csv, w);
     fcdlog_plot(&fl, w);
     snprintf(path, sizeof path, "%s/progress.png", args->out);
@@ -273,8 +346,8 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     rc = 0;
 
 done_log:
+    csvlog_close(&hist);
     csvlog_close(&log);
-done_fcd:
     fcdlog_close(&fl);
 done_batcher:
     batcher_free(&batcher);
@@ -297,7 +370,8 @@ int main(int argc, char **argv) {
     args.batch = 64;
     args.lr = 2e-4f;
     Config cfg = {.data_dir = EVALUATOR_DEFAULT_DATA, .evaluator_path = EVALUATOR_DEFAULT_PATH,
-                  .images = 0, .grid_every = 100, .checkpoint_every = 200, .fcd_every = 200};
+                  .images = 0, .grid_every = 100, .checkpoint_every = 200, .fcd_every = 200,
+                  .real_label = 1.0f, .lr_d = 0.0f, .beta1 = 0.5f};
     args_add_string(&args, "data", &cfg.data_dir, "folder of the Fashion-MNIST IDX files");
     args_add_string(&args, "evaluator", &cfg.evaluator_path,
                     "the classifier behind FCD (trained first when missing)");
@@ -308,14 +382,21 @@ int main(int argc, char **argv) {
                  "steps between checkpoints (and one after every epoch)");
     args_add_int(&args, "fcd-every", &cfg.fcd_every,
                  "steps between FCD measurements (and one at the end)");
+    args_add_float(&args, "real-label", &cfg.real_label,
+                   "D's target for real images (1: none, 0.9: one-sided label smoothing)");
+    args_add_float(&args, "lr-d", &cfg.lr_d, "D's learning rate (0: the same as --lr)");
+    args_add_float(&args, "beta1", &cfg.beta1, "Adam's beta1 for both networks");
 
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;   // --help, or a wrong flag
     if ((args.steps == 0 && args.epochs < 1) || args.batch < 2 || cfg.grid_every < 1 ||
-        cfg.checkpoint_every < 1 || cfg.fcd_every < 1 || cfg.images < 0)
+        cfg.checkpoint_every < 1 || cfg.fcd_every < 1 || cfg.images < 0 ||
+        !(cfg.real_label > 0.5f && cfg.real_label <= 1.0f) || cfg.lr_d < 0.0f ||
+        !(cfg.beta1 >= 0.0f && cfg.beta1 < 1.0f))
         return args_usage_error(&args, "--steps 0 counts in --epochs (then >= 1), --batch >= 2 "
                                 "(batch norm), --grid-every, --checkpoint-every and --fcd-every "
-                                ">= 1, --images >= 0");
+                                ">= 1, --images >= 0, --real-label in (0.5, 1], --lr-d >= 0, "
+                                "--beta1 in [0, 1)");
 
     Outputs out;
     Error err;
