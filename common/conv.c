@@ -154,6 +154,114 @@ static void valid_range(int *lo, int *hi, int n_in, int n_out, int k, int S, int
     *hi = b;
 }
 
+// ---------------------------------------------------------------- k4 s2 p1
+// DCGAN's and pix2pix's layer (kernel 4, stride 2, padding 1) on an even-sized
+// image, H = 2 OH and W = 2 OW. Its col rows are short (7 floats at 7x7) and
+// read every other pixel, so the general loops below spend most of their time
+// on per-row overhead. Split the image into its four phases instead,
+//     phase (py, px) [y][x] = img[2y + py][2x + px],   each OH x OW,
+// and every row (ki, kj) of col is one phase shifted by (dy, dx) in {-1, 0, 1}:
+// ki - 1 = 2 dy + py, kj - 1 = 2 dx + px, and a pixel shifted in from outside
+// the phase is the zero padding. A shifted plane is one contiguous copy (the
+// phase and the col row have the same row length OW), fixing up the one column
+// that wraps round when dx != 0.
+#define PHASE_MAX 4096   // floats of an image the phases are built for (64x64)
+
+static int is_k4s2p1(int H, int W, int K, int S, int P, int OH, int OW) {
+    return K == 4 && S == 2 && P == 1 && H == 2 * OH && W == 2 * OW && H * W <= PHASE_MAX;
+}
+
+// The rows oh of a plane whose source row oh + dy lies inside: [*a, *b).
+static void shifted_rows(int *a, int *b, int OH, int dy) {
+    *a = dy < 0 ? -dy : 0;
+    *b = dy > 0 ? OH - dy : OH;
+}
+
+// dst (OH, OW) = src (OH, OW) shifted: dst[oh][ow] = src[oh + dy][ow + dx], 0 outside.
+static void shift_copy(float *dst, const float *src, int OH, int OW, int dy, int dx) {
+    int a, b;
+    shifted_rows(&a, &b, OH, dy);
+    memset(dst, 0, sizeof(float) * a * OW);
+    memset(dst + (long)b * OW, 0, sizeof(float) * (OH - b) * OW);
+    long n = (long)(b - a) * OW;
+    float *d = dst + (long)a * OW;
+    const float *s = src + (long)(a + dy) * OW;
+    if (dx == 0) {
+        memcpy(d, s, sizeof(float) * n);
+    } else if (dx < 0) {   // column 0 wraps to the row above's last pixel: it is padding
+        memcpy(d + 1, s, sizeof(float) * (n - 1));
+        for (int oh = a; oh < b; oh++) dst[(long)oh * OW] = 0.0f;
+    } else {               // column OW-1 wraps to the next row's first pixel
+        memcpy(d, s + 1, sizeof(float) * (n - 1));
+        for (int oh = a; oh < b; oh++) dst[(long)oh * OW + OW - 1] = 0.0f;
+    }
+}
+
+// The adjoint of shift_copy: dst[oh + dy][ow + dx] += src[oh][ow] where inside.
+static void shift_add(float *restrict dst, const float *restrict src, int OH, int OW, int dy,
+                      int dx) {
+    int a, b;
+    shifted_rows(&a, &b, OH, dy);
+    if (dx == 0) {   // whole rows: one contiguous run
+        long n = (long)(b - a) * OW;
+        float *d = dst + (long)(a + dy) * OW;
+        const float *s = src + (long)a * OW;
+        for (long i = 0; i < n; i++) d[i] += s[i];
+        return;
+    }
+    int lo = dx < 0 ? 1 : 0, hi = dx < 0 ? OW : OW - 1;
+    for (int oh = a; oh < b; oh++) {
+        float *d = dst + (long)(oh + dy) * OW + dx;
+        const float *s = src + (long)oh * OW;
+        for (int ow = lo; ow < hi; ow++) d[ow] += s[ow];
+    }
+}
+
+// The ki or kj of a kernel row -> its phase (0, 1) and shift (-1, 0, 1).
+static int phase_of(int k) { return (k + 1) & 1; }
+static int shift_of(int k) { return (k - 1 - phase_of(k)) / 2; }
+
+// im2col_plane for is_k4s2p1: the 16 rows of one channel, `ld` floats apart.
+// (noinline: inlined into im2col_plane, it would lose its vector loops to
+// that function's no-tree-vectorize attribute.)
+__attribute__((noinline)) static void im2col_k4s2p1(float *rows, long ld, const float *img, int OH, int OW) {
+    float ph[4][PHASE_MAX / 4];   // ph[2 py + px] = phase (py, px)
+    int W = 2 * OW;
+    for (int y = 0; y < OH; y++)
+        for (int py = 0; py < 2; py++) {
+            const float *r = img + (long)(2 * y + py) * W;
+            float *e = ph[2 * py] + y * OW, *o = ph[2 * py + 1] + y * OW;
+            for (int x = 0; x < OW; x++) {
+                e[x] = r[2 * x];
+                o[x] = r[2 * x + 1];
+            }
+        }
+    for (int ki = 0; ki < 4; ki++)
+        for (int kj = 0; kj < 4; kj++)
+            shift_copy(rows + (long)(ki * 4 + kj) * ld, ph[2 * phase_of(ki) + phase_of(kj)], OH,
+                       OW, shift_of(ki), shift_of(kj));
+}
+
+// col2im_plane for is_k4s2p1: img (2 OH, 2 OW) += the 16 rows of one channel.
+__attribute__((noinline)) static void col2im_k4s2p1(float *img, const float *rows, long ld, int OH, int OW) {
+    float ph[4][PHASE_MAX / 4];
+    int W = 2 * OW;
+    for (int i = 0; i < 4; i++) memset(ph[i], 0, sizeof(float) * OH * OW);
+    for (int ki = 0; ki < 4; ki++)
+        for (int kj = 0; kj < 4; kj++)
+            shift_add(ph[2 * phase_of(ki) + phase_of(kj)], rows + (long)(ki * 4 + kj) * ld, OH, OW,
+                      shift_of(ki), shift_of(kj));
+    for (int y = 0; y < OH; y++)
+        for (int py = 0; py < 2; py++) {
+            float *r = img + (long)(2 * y + py) * W;
+            const float *e = ph[2 * py] + y * OW, *o = ph[2 * py + 1] + y * OW;
+            for (int x = 0; x < OW; x++) {
+                r[2 * x] += e[x];
+                r[2 * x + 1] += o[x];
+            }
+        }
+}
+
 // im2col of one channel: img (H, W) -> its K*K rows of col, `ld` floats
 // apart; row (ki, kj) holds the patch positions of output rows [oh0, oh1)
 // ((oh1 - oh0) x OW). ld is OH*OW for one image alone, nb*OH*OW inside a
@@ -166,6 +274,10 @@ static void valid_range(int *lo, int *hi, int n_in, int n_out, int k, int S, int
 __attribute__((optimize("no-tree-vectorize")))
 static void im2col_plane(float *rows, long ld, const float *img, int H, int W, int K, int S,
                          int P, int OH, int OW, int oh0, int oh1) {
+    if (oh0 == 0 && oh1 == OH && is_k4s2p1(H, W, K, S, P, OH, OW)) {
+        im2col_k4s2p1(rows, ld, img, OH, OW);
+        return;
+    }
     for (int ki = 0; ki < K; ki++) {
         int oh_lo, oh_hi;
         valid_range(&oh_lo, &oh_hi, H, OH, ki, S, P);
@@ -204,6 +316,10 @@ __attribute__((noinline)) static void add_row(float *restrict dst, const float *
 __attribute__((optimize("no-tree-vectorize")))
 static void col2im_plane(float *img, const float *rows, long ld, int H, int W, int K, int S,
                          int P, int OH, int OW, int oh0, int oh1) {
+    if (oh0 == 0 && oh1 == OH && is_k4s2p1(H, W, K, S, P, OH, OW)) {
+        col2im_k4s2p1(img, rows, ld, OH, OW);
+        return;
+    }
     for (int ki = 0; ki < K; ki++) {
         int oh_lo, oh_hi;
         valid_range(&oh_lo, &oh_hi, H, OH, ki, S, P);
@@ -258,15 +374,46 @@ static void im2col_chunk(float *col, const float *img, int n, int C, int H, int 
                          P, OH, OW, 0, OH);
 }
 
-// img (n, C, H, W) += the columns of col (C*K*K, n*N) scattered back.
-static void col2im_chunk(float *img, const float *col, int n, int C, int H, int W, int K, int S,
-                         int P, int OH, int OW, int threaded) {
+// img (n, C, H, W) += the columns of col (C*K*K, n*N) scattered back; the
+// images are img_stride floats apart (C*H*W, or more for a block of channels).
+static void col2im_chunk(float *img, long img_stride, const float *col, int n, int C, int H,
+                         int W, int K, int S, int P, int OH, int OW, int threaded) {
     long N = (long)OH * OW, ld = n * N, KK = (long)K * K, HW = (long)H * W;
     #pragma omp parallel for collapse(2) if (threaded && KK * ld * C >= PARALLEL_MIN)
     for (int b = 0; b < n; b++)
         for (int c = 0; c < C; c++)
-            col2im_plane(img + ((long)b * C + c) * HW, col + c * KK * ld + b * N, ld, H, W, K, S,
+            col2im_plane(img + b * img_stride + c * HW, col + c * KK * ld + b * N, ld, H, W, K, S,
                          P, OH, OW, 0, OH);
+}
+
+// A GEMM's product that col2im scatters straight away is read back from
+// cache only if it fits there: the whole col of a chunk (4 MiB) did not, and
+// col2im spent its time waiting for it (W1's transposed convolution). So the
+// GEMM and col2im run in blocks of channels whose rows of col stay under
+// this many floats (256 KiB, half of L2).
+#define COL2IM_BLOCK_FLOATS (1L << 16)
+
+// Channels per block when each channel has `rows_per_channel` rows of `cols` columns.
+static int channel_block(long rows_per_channel, long cols) {
+    long cb = COL2IM_BLOCK_FLOATS / (rows_per_channel * cols);
+    return cb < 1 ? 1 : (int)cb;
+}
+
+// img (n, C, H, W) += col2im(op(A) @ Bm), the product (C*K*K, cols) made in
+// blocks of channels into the start of col. op(A) is (C*K*K, kdim): A stored
+// (C*K*K, lda) or, with trans_a, (kdim, lda). Bm is (kdim, cols), cols = n*N.
+static void gemm_col2im(float *img, long img_stride, float *col, int trans_a, const float *A,
+                        int lda, const float *Bm, int kdim, int n, int C, int H, int W, int K,
+                        int S, int P, int OH, int OW, int threaded) {
+    int KK = K * K, cols = n * OH * OW, cb = channel_block(KK, cols);
+    for (int c0 = 0; c0 < C; c0 += cb) {
+        int nc = C - c0 < cb ? C - c0 : cb;
+        long r0 = (long)c0 * KK;
+        gemm(trans_a, 0, nc * KK, cols, kdim, 1.0f, trans_a ? A + r0 : A + r0 * lda, lda, Bm,
+             cols, 0.0f, col, cols);
+        col2im_chunk(img + (long)c0 * H * W, img_stride, col, n, nc, H, W, K, S, P, OH, OW,
+                     threaded);
+    }
 }
 
 // mat (R, n*N) <- x (n, R, N): row r of mat is row r of every image, side by side.
@@ -358,14 +505,15 @@ static void im2col_band(float *col, const float *img, const ConvGeom *g, int oh0
                      g->OW, oh0, oh1);
 }
 
-// img (C, H, W) += the band's columns of col scattered back.
-static void col2im_band(float *img, const float *col, const ConvGeom *g, int oh0, int oh1,
-                        int threaded) {
+// img (C, H, W) += the band's columns of col scattered back, for channels
+// [c0, c1) (col holds theirs only).
+static void col2im_band(float *img, const float *col, const ConvGeom *g, int c0, int c1, int oh0,
+                        int oh1, int threaded) {
     long KK = (long)g->K * g->K, cols = (long)(oh1 - oh0) * g->OW, HW = (long)g->H * g->W;
-    #pragma omp parallel for if (threaded && KK * cols * g->C >= PARALLEL_MIN)
-    for (int c = 0; c < g->C; c++)
-        col2im_plane(img + c * HW, col + c * KK * cols, cols, g->H, g->W, g->K, g->S, g->P, g->OH,
-                     g->OW, oh0, oh1);
+    #pragma omp parallel for if (threaded && KK * cols * (c1 - c0) >= PARALLEL_MIN)
+    for (int c = c0; c < c1; c++)
+        col2im_plane(img + c * HW, col + (c - c0) * KK * cols, cols, g->H, g->W, g->K, g->S, g->P,
+                     g->OH, g->OW, oh0, oh1);
 }
 
 // out (OC, OH*OW) of one image, rows [oh0, oh1) = weight @ the band's col + bias.
@@ -393,10 +541,14 @@ static void band_backward(float *dinp, float *dweight, float *col, const float *
         im2col_band(col, img, g, oh0, oh1, threaded);
         gemm(0, 1, g->OC, CKK, (int)cols, 1.0f, dband, (int)N, col, (int)cols, 1.0f, dweight, CKK);
     }
-    if (dinp) {
-        gemm(0, 0, CKK, (int)cols, g->OC, 1.0f, weight_t, g->OC, dband, (int)N, 0.0f, col,
-             (int)cols);
-        col2im_band(dinp, col, g, oh0, oh1, threaded);
+    if (dinp) {   // in blocks of channels, as gemm_col2im
+        int KK = g->K * g->K, cb = channel_block(KK, cols);
+        for (int c0 = 0; c0 < g->C; c0 += cb) {
+            int c1 = c0 + cb < g->C ? c0 + cb : g->C;
+            gemm(0, 0, (c1 - c0) * KK, (int)cols, g->OC, 1.0f, weight_t + (long)c0 * KK * g->OC,
+                 g->OC, dband, (int)N, 0.0f, col, (int)cols);
+            col2im_band(dinp, col, g, c0, c1, oh0, oh1, threaded);
+        }
     }
 }
 
@@ -619,10 +771,9 @@ static void conv2d_backward_slices(float *dinp, float *dweight, float *dbias, fl
                     }
                     if (dinp) {
                         // dcol (CKK, n*N) = weight^T (CKK, OC) @ dout (OC, n*N), then back to pixels
-                        gemm(0, 0, CKK, cols, g->OC, 1.0f, weight_t, g->OC, mat, cols, 0.0f, pcol,
-                             cols);
-                        col2im_chunk(dinp + b0 * in_size, pcol, n, g->C, g->H, g->W, g->K, g->S,
-                                     g->P, g->OH, g->OW, threaded);
+                        gemm_col2im(dinp + b0 * in_size, in_size, pcol, 0, weight_t, g->OC, mat,
+                                    g->OC, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH, g->OW,
+                                    threaded);
                     }
                 }
             }
@@ -680,12 +831,11 @@ static void conv_transpose2d_forward_slices(float *out, float *col, const float 
         fill_bias(out + b_lo * out_size, bias, b_hi - b_lo, g->OC, (long)g->OH * g->OW,
                   threaded);
         for (int b0 = b_lo; b0 < b_hi; b0 += p.nb) {
-            int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
+            int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb;
             gather_rows(mat, inp + b0 * in_size, n, g->C, N, threaded);  // input (C, n*N)
-            // col (OCKK, n*N) = weight^T (OCKK, C) @ inp (C, n*N)
-            gemm(1, 0, OCKK, cols, g->C, 1.0f, weight, OCKK, mat, cols, 0.0f, pcol, cols);
-            col2im_chunk(out + b0 * out_size, pcol, n, g->OC, g->OH, g->OW, g->K, g->S, g->P,
-                         g->H, g->W, threaded);
+            // col (OCKK, n*N) = weight^T (OCKK, C) @ inp (C, n*N), then onto the output
+            gemm_col2im(out + b0 * out_size, out_size, pcol, 1, weight, OCKK, mat, g->C, n, g->OC,
+                        g->OH, g->OW, g->K, g->S, g->P, g->H, g->W, threaded);
         }
     }}
 
