@@ -186,7 +186,9 @@ static void shift_copy(float *dst, const float *src, int OH, int OW, int dy, int
     long n = (long)(b - a) * OW;
     float *d = dst + (long)a * OW;
     const float *s = src + (long)(a + dy) * OW;
-    if (dx == 0) {
+    if (n == 0) {          // a 1-row plane shifted up or down: all padding
+        return;
+    } else if (dx == 0) {
         memcpy(d, s, sizeof(float) * n);
     } else if (dx < 0) {   // column 0 wraps to the row above's last pixel: it is padding
         memcpy(d + 1, s, sizeof(float) * (n - 1));

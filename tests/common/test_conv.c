@@ -98,6 +98,9 @@ static void im2col_naive(float *col, const float *img, int C, int H, int W, int 
 static const int IM2COL_CASES[][6] = {
     {3, 7, 9, 3, 1, 1}, {2, 7, 9, 3, 2, 0}, {2, 7, 9, 4, 2, 1}, {1, 5, 6, 1, 1, 1},
     {2, 4, 4, 4, 2, 1}, {1, 3, 8, 5, 1, 2}, {2, 9, 7, 3, 3, 2}, {1, 6, 5, 2, 2, 0},
+    // k4 s2 p1 on even sizes takes conv.c's phase path: 2x2 -> 1x1 (U-Net's
+    // innermost layer), 2x6 -> 1x3 and 6x4 -> 3x2
+    {2, 2, 2, 4, 2, 1}, {1, 2, 6, 4, 2, 1}, {2, 6, 4, 4, 2, 1},
 };
 
 Test(im2col, matches_the_definition) {
