@@ -8,6 +8,7 @@
 //     W1 flops gflop_per_step=20.789723
 //     W1 time impl=c threads=2 batch=64 steps=5 ms_per_step=... ms_min=... images_per_s=...
 //        gflop_per_step=... gflop_per_s=... max_rss_mb=... base_rss_mb=...      (one line)
+//     W1 memory impl=c threads=2 tape_arena_mb=... grad_pool_mb=... conv_scratch_mb=...
 //     W1 ratio threads=2 torch_ms=... c_ms=... speedup=...   (with --torch FILE)
 //
 // Workloads: W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64, W4 adain-128
@@ -670,6 +671,13 @@ int main(int argc, char **argv) {
            "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f max_rss_mb=%.1f base_rss_mb=%.1f\n",
            wl->name, threads, w.batch, args.steps, med, ms[0], w.batch / (med / 1e3), flops / 1e9,
            flops / 1e9 / (med / 1e3), peak_rss_mb(), base);
+    // Where the tape's share of max_rss_mb is: the arena's block (the step's
+    // peak), the gradient pool and the convolutions' scratch.
+    double pool = 0;
+    for (int i = 0; i < w.tape.n_pool; i++) pool += sizeof(float) * (double)w.tape.pool[i].cap;
+    printf("%s memory impl=c threads=%d tape_arena_mb=%.1f grad_pool_mb=%.1f conv_scratch_mb=%.1f\n",
+           wl->name, threads, w.tape.cap / 1048576.0, pool / 1048576.0,
+           sizeof(float) * (double)w.tape.scratch_size / 1048576.0);
     if (profile) print_profile(wl->name, threads, &prof, args.steps, total_ms / args.steps);
     if (torch_file[0]) {
         double t = torch_ms(torch_file, wl->name, threads);
