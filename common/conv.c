@@ -128,16 +128,14 @@ static Plan plan_of(const ConvGeom *g) {
     return p;
 }
 
-// The scratch: each slice's col and mat; then, for a convolution's backward,
-// its weight transposed (see conv2d_backward); then, with several slices, a
+// The scratch: each slice's col and mat; then, with several slices, a
 // private weight gradient for every slice but the first, summed at the end.
 long conv_col_size(const ConvGeom *g) {
     long N, col_rows, mat_rows;
     chunk_dims(g, &N, &col_rows, &mat_rows);
     Plan p = plan_of(g);
     long weight = (long)mat_rows * col_rows;   // OC*CKK, or C*OCKK transposed
-    long weight_t = g->transposed ? 0 : weight;
-    return p.parts * p.part_floats + weight_t + (p.parts - 1) * weight;
+    return p.parts * p.part_floats + (p.parts - 1) * weight;
 }
 
 // The output positions o in [0, n_out) whose input position o*S - P + k lies
@@ -534,7 +532,7 @@ static void band_forward(float *out, float *col, const float *img, const float *
 // One image's band of the backward: dweight += dout_band @ col^T, and
 // dinp += col2im(weight^T @ dout_band).
 static void band_backward(float *dinp, float *dweight, float *col, const float *dout,
-                          const float *img, const float *weight_t, const ConvGeom *g, int oh0,
+                          const float *img, const float *weight, const ConvGeom *g, int oh0,
                           int oh1, int threaded) {
     int CKK = g->C * g->K * g->K;
     long N = (long)g->OH * g->OW, cols = (long)(oh1 - oh0) * g->OW;
@@ -547,28 +545,11 @@ static void band_backward(float *dinp, float *dweight, float *col, const float *
         int KK = g->K * g->K, cb = channel_block(KK, cols);
         for (int c0 = 0; c0 < g->C; c0 += cb) {
             int c1 = c0 + cb < g->C ? c0 + cb : g->C;
-            gemm(0, 0, (c1 - c0) * KK, (int)cols, g->OC, 1.0f, weight_t + (long)c0 * KK * g->OC,
-                 g->OC, dband, (int)N, 0.0f, col, (int)cols);
+            gemm(1, 0, (c1 - c0) * KK, (int)cols, g->OC, 1.0f, weight + (long)c0 * KK, CKK,
+                 dband, (int)N, 0.0f, col, (int)cols);
             col2im_band(dinp, col, g, c0, c1, oh0, oh1, threaded);
         }
     }
-}
-
-// ---------------------------------------------------------------- convolution
-
-// t (cols, rows) = m (rows, cols)^T, in tiles of TILE x TILE: a row-by-row
-// copy writes every float of t a whole row apart, a cache line per float (the
-// copy took 5% of a W3 step); a tile's reads and writes stay in cache. The
-// tiles of rows go to the threads of the enclosing region (an orphaned `omp for`).
-#define TILE 16
-static void transpose(float *t, const float *m, int rows, int cols) {
-    #pragma omp for
-    for (int r0 = 0; r0 < rows; r0 += TILE)
-        for (int c0 = 0; c0 < cols; c0 += TILE) {
-            int r1 = r0 + TILE < rows ? r0 + TILE : rows, c1 = c0 + TILE < cols ? c0 + TILE : cols;
-            for (int c = c0; c < c1; c++)
-                for (int r = r0; r < r1; r++) t[(long)c * rows + r] = m[(long)r * cols + c];
-        }
 }
 
 // ---------------------------------------------------------------- few output channels
@@ -686,6 +667,8 @@ static void direct_backward(float *dinp, float *dweight, float *dbias, const flo
     }
 }
 
+// ---------------------------------------------------------------- convolution
+
 // The work of conv2d_forward on the calling thread: every slice, or its share
 // of them inside a parallel region.
 static void conv2d_forward_slices(float *out, float *col, const float *inp, const float *weight,
@@ -739,15 +722,14 @@ static void conv2d_backward_slices(float *dinp, float *dweight, float *dbias, fl
     long in_size = (long)g->C * g->H * g->W, out_size = (long)g->OC * N;
     Plan p = plan_of(g);
     int threaded = p.parts == 1;
-    // dcol = weight^T @ dout below. BLIS ran that product about 2x slower
-    // with the transpose flag on weight (OC, CKK) than on a copy stored
-    // transposed (measured at W1's shapes, CKK = 1024, OC = 128), and the
-    // copy costs OC*CKK floats once per call.
-    float *weight_t = col + p.parts * p.part_floats;              // (CKK, OC)
-    float *partials = weight_t + (long)g->OC * CKK;               // (parts-1, OC, CKK)
+    // dcol = weight^T @ dout below takes weight (OC, CKK) with the transpose
+    // flag: BLIS packs it as fast as an untransposed one (measured at W1's and
+    // W3's shapes since gemm.c turned BLIS's small-matrix path off), and a
+    // transposed copy made per call cost 5% of a W3 step (its strided reads
+    // miss the cache).
+    float *partials = col + p.parts * p.part_floats;              // (parts-1, OC, CKK)
     {
         if (dbias) sum_rows(dbias, dout, g->B, g->OC, N);
-        if (dinp) transpose(weight_t, weight, g->OC, CKK);
         if (dinp || dweight)
             for (int part = omp_get_thread_num(); part < p.parts;
                  part += omp_get_num_threads()) {
@@ -759,7 +741,7 @@ static void conv2d_backward_slices(float *dinp, float *dweight, float *dbias, fl
                 for (int b = b_lo; p.band && b < b_hi; b++)
                     for (int oh0 = 0; oh0 < g->OH; oh0 += p.band)
                         band_backward(dinp ? dinp + b * in_size : NULL, dw, pcol,
-                                      dout + b * out_size, inp + b * in_size, weight_t, g, oh0,
+                                      dout + b * out_size, inp + b * in_size, weight, g, oh0,
                                       oh0 + p.band < g->OH ? oh0 + p.band : g->OH, threaded);
                 for (int b0 = b_lo; !p.band && b0 < b_hi; b0 += p.nb) {
                     int n = b_hi - b0 < p.nb ? b_hi - b0 : p.nb, cols = n * N;
@@ -773,7 +755,7 @@ static void conv2d_backward_slices(float *dinp, float *dweight, float *dbias, fl
                     }
                     if (dinp) {
                         // dcol (CKK, n*N) = weight^T (CKK, OC) @ dout (OC, n*N), then back to pixels
-                        gemm_col2im(dinp + b0 * in_size, in_size, pcol, 0, weight_t, g->OC, mat,
+                        gemm_col2im(dinp + b0 * in_size, in_size, pcol, 1, weight, CKK, mat,
                                     g->OC, n, g->C, g->H, g->W, g->K, g->S, g->P, g->OH, g->OW,
                                     threaded);
                     }

@@ -391,3 +391,42 @@ Test(conv_paths, few_output_channels_direct_matches_gemm) {
 Test(conv_paths, few_output_channels_accumulates_and_skips_null) {
     check_accumulates(conv2d_geom(2, 3, 7, 9, 3, 3, 1, 1), 45);
 }
+
+// An image whose col outgrows a chunk (here 576 rows x 2304 columns) runs in
+// bands of output rows, the dinp GEMM in blocks of channels (conv.c). Checked
+// against the definition through the public im2col / col2im and plain loops
+// for the products. Tolerance: atol 1e-4, rtol 1e-4 (sums of 576-2304 float32
+// products of size ~1, in different orders).
+Test(conv_paths, large_image_bands_match_the_definition) {
+    const int C = 64, H = 48, W = 48, OC = 8, K = 3;
+    ConvGeom g = conv2d_geom(1, C, H, W, OC, K, 1, 1);
+    long CKK = (long)C * K * K, N = (long)g.OH * g.OW, ni = inp_size(&g), nw = weight_size(&g);
+    Rng rng;
+    rng_seed(&rng, 47);
+    float *inp = random_floats(&rng, ni, 1.0f), *w = random_floats(&rng, nw, 0.1f);
+    float *dout = random_floats(&rng, out_size(&g), 1.0f), *col = alloc_floats(conv_col_size(&g));
+    float *out = alloc_floats(out_size(&g)), *dinp = alloc_floats(ni), *dw = alloc_floats(nw);
+    conv2d_forward(out, col, inp, w, NULL, &g);
+    conv2d_backward(dinp, dw, NULL, col, dout, inp, w, &g);
+
+    float *cols = alloc_floats(CKK * N), *want_out = alloc_floats(out_size(&g));
+    float *dcol = alloc_floats(CKK * N), *want_dinp = alloc_floats(ni), *want_dw = alloc_floats(nw);
+    im2col(cols, inp, C, H, W, K, 1, 1, g.OH, g.OW);
+    for (int o = 0; o < OC; o++)
+        for (long k = 0; k < CKK; k++) {
+            float wk = w[o * CKK + k];
+            double s = 0.0;
+            for (long i = 0; i < N; i++) {
+                want_out[o * N + i] += wk * cols[k * N + i];
+                dcol[k * N + i] += wk * dout[o * N + i];
+                s += (double)dout[o * N + i] * cols[k * N + i];
+            }
+            want_dw[o * CKK + k] = (float)s;
+        }
+    col2im(want_dinp, dcol, C, H, W, K, 1, 1, g.OH, g.OW);
+    check_close("banded conv: out", out, want_out, out_size(&g), 1e-4f, 1e-4f);
+    check_close("banded conv: dinp", dinp, want_dinp, ni, 1e-4f, 1e-4f);
+    check_close("banded conv: dweight", dw, want_dw, nw, 1e-4f, 1e-4f);
+    free(inp); free(w); free(dout); free(col); free(out); free(dinp); free(dw);
+    free(cols); free(want_out); free(dcol); free(want_dinp); free(want_dw);
+}
