@@ -570,6 +570,22 @@ static inline void axpy_row(float *restrict y, const float *restrict x, float a,
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 
+// y[i] += a[0] x[0][i] + ... + a[m-1] x[m-1][i], m <= 4, summed in that order.
+// One loop per m: padding with zero weights would turn an inf in x into a NaN.
+static inline void axpy_rows(float *restrict y, const float *const *x, const float *a, int m,
+                             int n) {
+    const float *restrict x0 = x[0], *restrict x1 = x[1], *restrict x2 = x[2],
+                          *restrict x3 = x[3];
+    float a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    switch (m) {
+    case 1: for (int i = 0; i < n; i++) y[i] += a0 * x0[i]; break;
+    case 2: for (int i = 0; i < n; i++) y[i] += a0 * x0[i] + a1 * x1[i]; break;
+    case 3: for (int i = 0; i < n; i++) y[i] += a0 * x0[i] + a1 * x1[i] + a2 * x2[i]; break;
+    default:
+        for (int i = 0; i < n; i++) y[i] += a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
+    }
+}
+
 // The sum of x[i] * y[i], in eight independent sums (see row_sum).
 static inline float dot_row(const float *x, const float *y, int n) {
     float acc[8] = {0};
@@ -626,23 +642,30 @@ static void direct_backward(float *dinp, float *dweight, float *dbias, const flo
     #pragma omp parallel if (threaded)
     {
         if (dinp) {
-            // dinp[c, oh - P + ki, ow - P + kj] += w[o, c, ki, kj] * dout[o, oh, ow]
+            // dinp[c, oh - P + ki, ow - P + kj] += sum over o of w[o, c, ki, kj] * dout[o, oh, ow]:
+            // every output channel in one pass over the dinp row (one load and
+            // store of it instead of OC; the loads and stores were the cost)
             #pragma omp for collapse(2)
             for (int b = 0; b < g->B; b++)
                 for (int c = 0; c < C; c++)
-                    for (int o = 0; o < OC; o++)
-                        for (int ki = 0; ki < K; ki++)
-                            for (int kj = 0; kj < K; kj++) {
-                                int oh_lo, oh_hi, lo, hi;
-                                valid_range(&oh_lo, &oh_hi, H, OH, ki, 1, P);
-                                valid_range(&lo, &hi, W, OW, kj, 1, P);
-                                float w = weight[(((long)o * C + c) * K + ki) * K + kj];
-                                for (int oh = oh_lo; oh < oh_hi; oh++)
-                                    axpy_row(dinp + ((long)b * C + c) * HW
-                                                 + (long)(oh - P + ki) * W + lo - P + kj,
-                                             dout + ((long)b * OC + o) * OHW + (long)oh * OW + lo,
-                                             w, hi - lo);
+                    for (int ki = 0; ki < K; ki++)
+                        for (int kj = 0; kj < K; kj++) {
+                            int oh_lo, oh_hi, lo, hi;
+                            valid_range(&oh_lo, &oh_hi, H, OH, ki, 1, P);
+                            valid_range(&lo, &hi, W, OW, kj, 1, P);
+                            float w[DIRECT_MAX_OC] = {0};
+                            for (int o = 0; o < OC; o++)
+                                w[o] = weight[(((long)o * C + c) * K + ki) * K + kj];
+                            for (int oh = oh_lo; oh < oh_hi; oh++) {
+                                const float *d[DIRECT_MAX_OC];
+                                for (int o = 0; o < DIRECT_MAX_OC; o++)   // absent ones unread
+                                    d[o] = dout + ((long)b * OC + (o < OC ? o : 0)) * OHW
+                                           + (long)oh * OW + lo;
+                                axpy_rows(dinp + ((long)b * C + c) * HW
+                                              + (long)(oh - P + ki) * W + lo - P + kj,
+                                          d, w, OC, hi - lo);
                             }
+                        }
         }
         if (dweight) {
             // dweight[o, c, ki, kj] += sum over b, oh, ow of dout[o, oh, ow] * inp[c, ...]
