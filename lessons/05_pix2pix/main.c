@@ -12,7 +12,8 @@
 //                        rebuilding the network its metadata describes.
 //   --compare A,B,...    several checkpoints on the same pairs: one strip per
 //                        pair (input | output of each | target) and the table
-//                        of validation L1, PSNR and sharpness.
+//                        of validation L1, PSNR, sharpness, fill sharpness
+//                        and colour (p2p_metrics.h).
 //
 //     make run LESSON=05                                   (your code)
 //     make run LESSON=05 SOLUTIONS=1                       (the reference)
