@@ -56,23 +56,8 @@ deps: $(LIB_BUILD)/.deps-ok
 
 # Installs the missing Debian packages when run as root; otherwise prints the
 # exact command and stops.
-$(LIB_BUILD)/.deps-ok: Makefile
-	@missing=""; \
-	for p in $(DEBIAN_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
-	    || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
-	      || { echo "deps: apt-get failed; run: apt-get install -y$$missing" >&2; exit 1; }; \
-	  else \
-	    echo "deps: missing Debian packages:$$missing" >&2; \
-	    echo "deps: install them with:  sudo apt-get install -y$$missing" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+$(LIB_BUILD)/.deps-ok: Makefile tools/install_packages.sh
+	@sh tools/install_packages.sh deps "what the course builds and runs with" $(DEBIAN_PACKAGES)
 	@mkdir -p $(@D) && touch $@
 
 # ---------------------------------------------------------------- the library
@@ -473,18 +458,8 @@ FUZZ_CFLAGS   := -std=c11 -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer -fope
                  -isystem $(BLIS_INC) -MMD -MP -fsanitize=fuzzer-no-link,address,undefined \
                  -fno-sanitize-recover=undefined
 
-$(FUZZ_BUILD)/.deps-ok:
-	@missing=""; \
-	for p in $(FUZZ_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
-	    || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "fuzz: installing$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing || exit 1; \
-	  else echo "fuzz: needs$$missing: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
-	fi
+$(FUZZ_BUILD)/.deps-ok: tools/install_packages.sh
+	@sh tools/install_packages.sh fuzz "clang's libFuzzer" $(FUZZ_PACKAGES)
 	@mkdir -p $(@D) && touch $@
 
 $(FUZZ_BUILD)/obj/%.o: %.c | $(LIB_BUILD)/.deps-ok $(FUZZ_BUILD)/.deps-ok
@@ -582,22 +557,7 @@ $(BENCH_BIN): bench/bench.c $(LIBCOMMON)
 .PHONY: bench-deps
 bench-deps:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || exit 0; \
-	missing=""; \
-	for p in $(BENCH_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
-	    || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "bench: installing$$missing (the BLAS under PyTorch's baseline)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
-	      || { echo "bench: apt-get failed; run: apt-get install -y$$missing" >&2; exit 1; }; \
-	  else \
-	    echo "bench: PyTorch's baseline runs on OpenBLAS, which is missing:$$missing" >&2; \
-	    echo "bench: install it with:  sudo apt-get install -y$$missing" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+	sh tools/install_packages.sh bench "the BLAS under PyTorch's baseline" $(BENCH_PACKAGES)
 
 # The reference workloads of bench/README.md: ms/step, images/s, GFLOP/s and
 # peak memory of the library; with python3-torch installed, PyTorch's on the
