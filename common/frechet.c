@@ -77,7 +77,8 @@ int frechet_distance(double *d2, const FrechetStats *a, const FrechetStats *b, E
     if (b->d != d)
         return error_set(err, "frechet_distance: %d features against %d", a->d, b->d);
     size_t dd = (size_t)d * d;
-    double *v = malloc(sizeof(double) * dd), *root = malloc(sizeof(double) * dd);
+    // calloc: gcc cannot see that the loops below fill root, and warns
+    double *v = malloc(sizeof(double) * dd), *root = calloc(dd, sizeof(double));
     double *tmp = malloc(sizeof(double) * dd), *m = malloc(sizeof(double) * dd);
     double *w = malloc(sizeof(double) * d);
     int rc = -1;

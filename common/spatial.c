@@ -116,27 +116,54 @@ void upsample_nearest2x_backward(float *dinp, const float *dout, int B, int C, i
 
 // ---------------------------------------------------------------- max-pooling
 
+// The candidate at index i, value v, replaces the best so far when larger or
+// NaN: the first maximum wins ties and a NaN propagates, as in PyTorch.
+// Written as selects, not branches: on real activations the comparisons
+// are unpredictable, and the mispredictions cost more than the arithmetic.
+static inline void pool_take(float *best, int *best_i, float v, int i) {
+    int take = (v > *best) | (v != v);
+    *best = take ? v : *best;
+    *best_i = take ? i : *best_i;
+}
+
+// One output pixel whose window starts at (h0, w0), cut to the pixels that exist.
+static inline void pool_window(float *y, int *idx, const float *x, int H, int W, int h0, int w0) {
+    int h1 = h0 + 2 < H ? h0 + 2 : H, w1 = w0 + 2 < W ? w0 + 2 : W;
+    int best_i = h0 * W + w0;
+    float best = x[best_i];
+    for (int h = h0; h < h1; h++)
+        for (int w = w0; w < w1; w++)
+            if (h != h0 || w != w0) pool_take(&best, &best_i, x[h * W + w], h * W + w);
+    *y = best;
+    *idx = best_i;
+}
+
 void maxpool2x2_forward(float *out, int *argmax, const float *inp, int B, int C, int H, int W) {
     // ceil mode: an odd last row or column gets a window of its own, cut to
     // the pixels that exist
     int OH = (H + 1) / 2, OW = (W + 1) / 2;
+    int full_h = H / 2, full_w = W / 2;   // windows with all four pixels
     #pragma omp parallel for if (B * C * H * W >= PARALLEL_MIN)
     for (int bc = 0; bc < B * C; bc++) {
         const float *x = inp + (long)bc * H * W;
         float *y = out + (long)bc * OH * OW;
         int *idx = argmax + (long)bc * OH * OW;   // index h * W + w within the plane
-        for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++) {
-                int h0 = 2 * oh, w0 = 2 * ow;
-                int h1 = h0 + 2 < H ? h0 + 2 : H, w1 = w0 + 2 < W ? w0 + 2 : W;
-                int best = h0 * W + w0;
-                // the first maximum wins ties and a NaN propagates, as in PyTorch
-                for (int h = h0; h < h1; h++)
-                    for (int w = w0; w < w1; w++)
-                        if (x[h * W + w] > x[best] || isnan(x[h * W + w])) best = h * W + w;
-                y[oh * OW + ow] = x[best];
-                idx[oh * OW + ow] = best;
-            }
+        for (int oh = 0; oh < OH; oh++) {
+            int ow = 0;
+            if (oh < full_h)
+                for (; ow < full_w; ow++) {
+                    int i = 2 * oh * W + 2 * ow;   // the window's top-left pixel
+                    float best = x[i];
+                    int best_i = i;
+                    pool_take(&best, &best_i, x[i + 1], i + 1);
+                    pool_take(&best, &best_i, x[i + W], i + W);
+                    pool_take(&best, &best_i, x[i + W + 1], i + W + 1);
+                    y[oh * OW + ow] = best;
+                    idx[oh * OW + ow] = best_i;
+                }
+            for (; ow < OW; ow++)
+                pool_window(y + oh * OW + ow, idx + oh * OW + ow, x, H, W, 2 * oh, 2 * ow);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 // (tests/ref/gen_kernels.py) on odd sizes with batch 2, plus finite
 // differences, accumulation and NULL gradients.
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -188,6 +189,23 @@ static void check_maxpool(const char *tag, int h, int w) {
 
 Test(spatial, maxpool_odd_size_matches_pytorch_ceil_mode) { check_maxpool("odd", H, W); }
 Test(spatial, maxpool_even_size_matches_pytorch) { check_maxpool("even", HE, WE); }
+
+// PyTorch's rule, by hand: the first maximum wins a tie, and a NaN wins over
+// every number (a later NaN over an earlier one).
+Test(spatial, maxpool_ties_take_the_first_and_nan_propagates) {
+    const float x[16] = {1, 1, 5, 2,
+                         1, 1, 2, 5,
+                         0, NAN, -1, -2,
+                         3, 0, -3, -1};
+    float y[4];
+    int idx[4];
+    maxpool2x2_forward(y, idx, x, 1, 1, 4, 4);
+    cr_expect_eq(idx[0], 0, "a window of equal values: the first (index 0), got %d", idx[0]);
+    cr_expect_eq(idx[1], 2, "5 twice: the first (index 2), got %d", idx[1]);
+    cr_expect(isnan(y[2]), "a NaN in the window: the output is NaN, got %g", y[2]);
+    cr_expect_eq(idx[2], 9, "a NaN before a 3: the NaN's index 9, got %d", idx[2]);
+    cr_expect_eq(idx[3], 10, "-1 twice: the first (index 10), got %d", idx[3]);
+}
 
 // ---------------------------------------------------------------- concatenation and addition
 
