@@ -65,7 +65,7 @@ for entry in "${PACKAGES[@]}"; do
     package/emoji.json package/LICENSE package/README.md "package/img/$set/64" \
     || die "$name: unexpected contents (expected package/img/$set/64/)"
 done
-for d in sketch2google sketch2twitter; do mkdir -p "$NEW/$d"/{train,val,test}; done
+for d in sketch2google sketch2twitter google2twitter_pairs; do mkdir -p "$NEW/$d"/{train,val,test}; done
 mkdir -p "$NEW/google2twitter"/{trainA,trainB,testA,testB} "$NEW/LICENSES"
 
 say "choosing the split from emoji.json"

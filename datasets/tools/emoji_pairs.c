@@ -9,7 +9,11 @@
 //     OUT/sketch2google/<split>/<name>.png    sketch | Google colour image
 //     OUT/sketch2twitter/<split>/<name>.png   sketch | Twitter colour image
 // in the aligned layout of paired.h, each sketch drawn by XDoG (edges.h) from
-// its own colour image, and the unpaired Google <-> Twitter set
+// its own colour image,
+//     OUT/google2twitter_pairs/<split>/<name>.png   Google | Twitter image
+// in the same layout (a translation whose input does not give the output's
+// edges: lesson 05's ablation shows L1's blur on it), and the unpaired
+// Google <-> Twitter set
 //     OUT/google2twitter/trainA, trainB   Google images of the A half of the
 //                                          training emoji, Twitter images of the B half
 //     OUT/google2twitter/testA, testB     both renderings of every test emoji
@@ -44,29 +48,35 @@ static int write_image(const char *out, const char *set, const char *folder, con
     return image_write_png(path, img, c, h, w, err);
 }
 
-// One emoji: both pairs, and its unpaired images.
+// One emoji: its three pairs, and its unpaired images.
 static int build_one(Counts *counts, const char *out, const char *split, const char *name,
                      const char *file, const char *domain, const char *dirs[2], Error *err) {
     static const char *pair_sets[2] = {"sketch2google", "sketch2twitter"};
     float sketch[SIDE * SIDE], sketch_rgb[3 * SIDE * SIDE], pair[3 * SIDE * 2 * SIDE];
     float scratch[EDGES_XDOG_SCRATCH(SIDE, SIDE)];
+    float *colour[2] = {NULL, NULL};   // Google's and Twitter's image
     XdogParams xdog = XDOG_DEFAULTS;
     int s = split_index(split);
     if (s < 0) return error_set(err, "%s: split must be train, val or test, got \"%s\"", name, split);
-    for (int set = 0; set < 2; set++) {
+    int status = 0;
+    for (int set = 0; set < 2 && status == 0; set++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dirs[set], file);
-        float *img;
         int c, h, w;
-        if (image_read_png(&img, &c, &h, &w, path, 3, err) != 0) return -1;
+        if (image_read_png(&colour[set], &c, &h, &w, path, 3, err) != 0) {
+            status = -1;
+            break;
+        }
+        float *img = colour[set];
         if (h != SIDE || w != SIDE) {
-            free(img);
-            return error_set(err, "%s: expected a %dx%d image, found %dx%d", path, SIDE, SIDE, w, h);
+            status = error_set(err, "%s: expected a %dx%d image, found %dx%d", path, SIDE, SIDE,
+                               w, h);
+            break;
         }
         edges_xdog(sketch, scratch, img, 3, SIDE, SIDE, &xdog);
         for (int k = 0; k < 3; k++) memcpy(sketch_rgb + k * SIDE * SIDE, sketch, sizeof sketch);
         paired_join(pair, sketch_rgb, img, 3, SIDE, SIDE);
-        int status = write_image(out, pair_sets[set], split, name, pair, 3, SIDE, 2 * SIDE, err);
+        status = write_image(out, pair_sets[set], split, name, pair, 3, SIDE, 2 * SIDE, err);
         // The unpaired set: a training emoji goes to one domain only.
         const char *folder = NULL;
         if (s == 0 && domain[0] == "AB"[set]) folder = set == 0 ? "trainA" : "trainB";
@@ -75,9 +85,15 @@ static int build_one(Counts *counts, const char *out, const char *split, const c
             status = write_image(out, "google2twitter", folder, name, img, 3, SIDE, SIDE, err);
             if (status == 0) counts->unpaired[(s == 2 ? 2 : 0) + set]++;
         }
-        free(img);
-        if (status != 0) return -1;
     }
+    if (status == 0) {
+        paired_join(pair, colour[0], colour[1], 3, SIDE, SIDE);
+        status = write_image(out, "google2twitter_pairs", split, name, pair, 3, SIDE, 2 * SIDE,
+                             err);
+    }
+    free(colour[0]);
+    free(colour[1]);
+    if (status != 0) return -1;
     counts->pairs[s]++;
     return 0;
 }
@@ -153,7 +169,8 @@ int main(int argc, char **argv) {
     }
     free(entries);
     if (failed) return 1;
-    printf("emoji_pairs: pairs train %d, val %d, test %d (in sketch2google and sketch2twitter)\n",
+    printf("emoji_pairs: pairs train %d, val %d, test %d (in sketch2google, sketch2twitter and "
+           "google2twitter_pairs)\n",
            counts.pairs[0], counts.pairs[1], counts.pairs[2]);
     printf("emoji_pairs: google2twitter trainA %d, trainB %d, testA %d, testB %d\n",
            counts.unpaired[0], counts.unpaired[1], counts.unpaired[2], counts.unpaired[3]);
