@@ -212,7 +212,8 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     Batcher batcher;
     CsvLog log = {0}, hist = {0};
     FcdLog fl;
-    ClassCensus census = {0}, test_census;
+    ClassCensus census, test_census;
+    int censused = 0;   // whether this process measured G's classes
     int rc = -1;
     if (batcher_init(&batcher, &ds, B, 1, err) != 0) goto done;
     int per_epoch = batcher_batches_per_epoch(&batcher);
@@ -226,6 +227,9 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
         if (checkpoint_load(ckpt, models, 2, &info, &rng, err) != 0) goto done_batcher;
         step = info.step;
         printf("resumed at step %ld from %s\n", step, ckpt);
+        if (step >= total)
+            printf("nothing left to train: the run has its %ld steps (a larger --steps "
+                   "continues it)\n", total);
         for (long s = 0; s <= step && n_rows < MAX_ROWS; s++)
             if (s == 0 || grid_due(s, total, per_epoch, cfg->grid_every)) {
                 if (read_row(rows + (long)n_rows * STRIP * IMG, args->out, s, err) != 0)
@@ -250,6 +254,7 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
         if (write_grid(&gan, z_fixed, args->out, 0, 0, rows, w, err) != 0 ||
             measure_fcd(&gan, &fl, &hist, &census, z_eval, args->out, 0, 0.0, err) != 0)
             goto done_log;
+        censused = 1;
         n_rows = 1;
     }
 
@@ -289,6 +294,7 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
             if (measure_fcd(&gan, &fl, &hist, &census, z_eval, args->out, step,
                             (double)step / per_epoch, err) != 0)
                 goto done_log;
+            censused = 1;
             fcdlog_plot(&fl, NULL);   // to watch during the run
         }
         if (epoch > 0 || step % cfg->checkpoint_every == 0 || step == total) {
@@ -300,7 +306,7 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     char fcd[128];
     fcdlog_format(&fl, fcd, sizeof fcd);
     printf("training: %.0f s for %ld steps; %s\n", progress_now() - t0, step, fcd);
-    class_census_print(&census, &test_census);
+    if (censused) class_census_print(&census, &test_census);
     outputs_add(w, csv);
     outputs_add(w, fl.csv);
     outputs_add(w, hist_csv);
