@@ -214,7 +214,7 @@ help:
 	@echo "  make test-asan             library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan (CI)"
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
 	@echo "  make debug                 the library's tests built -O0 -g"
-	@echo "  make datasets              fetch the emoji sets (npm) and build the sketch -> colour pairs"
+	@echo "  make datasets              fetch the emoji sets (npm): lesson 05's pairs, lesson 06's unpaired sets"
 	@echo "  make bench [PROFILE=1]     the reference workloads: ms/step of the library (and PyTorch's, with the ratio); PROFILE=1: time per op"
 	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
 	@echo "  make clean                 remove build/"
@@ -592,31 +592,59 @@ evaluator: deps $(EVALUATOR_BIN)
 
 # ---------------------------------------------------------------- data sets
 
-# The emoji sets of lessons 05 (Pix2Pix) and 06 (CycleGAN), made once into
-# datasets/emoji/ (git-ignored; see datasets/README.md). The stamp is newer
-# than everything that shapes the data, so a second `make datasets` does nothing.
-EDGES_BIN       := $(BUILD)/tools/edges
-EMOJI_PAIRS_BIN := $(BUILD)/tools/emoji_pairs
-EMOJI_STAMP     := datasets/emoji/.complete
+# The emoji sets of lessons 05 (Pix2Pix) and 06 (CycleGAN), each made once
+# (git-ignored; see datasets/README.md): datasets/emoji/ (lesson 05's pairs),
+# then lesson 06's unpaired sets datasets/fluent/, google2twitter_unpaired/ and
+# sketch2colour_unpaired/ (the last two cut from lesson 05's pairs). Each
+# stamp is newer than everything that shapes its data, so a second
+# `make datasets` does nothing.
+EDGES_BIN        := $(BUILD)/tools/edges
+EMOJI_PAIRS_BIN  := $(BUILD)/tools/emoji_pairs
+UNPAIRED_SET_BIN := $(BUILD)/tools/unpaired_set
+DOMAIN_GAP_BIN   := $(BUILD)/tools/domain_gap
+DATA_TOOLS       := $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
+EMOJI_STAMP      := datasets/emoji/.complete
+UNPAIRED_STAMPS  := datasets/fluent/.complete datasets/google2twitter_unpaired/.complete \
+                    datasets/sketch2colour_unpaired/.complete
+# rsvg-convert rasterises the flat Fluent SVGs, dwebp decodes the 3-D WebPs,
+# emoji-test.txt gives the CLDR names the flat files are named by.
+FLUENT_PACKAGES  := librsvg2-bin webp unicode-data
 
-$(EDGES_BIN) $(EMOJI_PAIRS_BIN): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
+$(DATA_TOOLS): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(filter %.c %.a,$^) -o $@ $(LDLIBS)
 
 # make test builds the tools too, so a change that breaks them fails there.
-all: $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(EVALUATOR_BIN) $(BENCH_BIN)
+all: $(DATA_TOOLS) $(EVALUATOR_BIN) $(BENCH_BIN)
 
 .PHONY: datasets
-datasets: $(EMOJI_STAMP)
+datasets: $(EMOJI_STAMP) $(UNPAIRED_STAMPS)
 
-$(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/emoji_manifest.js datasets/LICENSES.md \
-                datasets/tools/emoji_pairs.c common/edges.c common/edges.h common/paired.c
+$(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/npm_fetch.sh datasets/emoji_manifest.js \
+                datasets/LICENSES.md datasets/tools/emoji_pairs.c common/edges.c common/edges.h \
+                common/paired.c
 	+@$(MAKE) --no-print-directory $(EMOJI_PAIRS_BIN) $(EDGES_BIN)
 	datasets/fetch_emoji.sh $(EMOJI_PAIRS_BIN)
 
-# `make run LESSON=05` (or 06) makes the emoji data first when it is missing.
-DATA_LESSONS := 05 06
-run: $(if $(filter $(DATA_LESSONS),$(call two_digits,$(firstword $(subst _, ,$(RUN_LESSON))))),datasets)
+UNPAIRED_DEPS := datasets/check_unpaired.sh datasets/tools/unpaired_set.c \
+                 datasets/tools/domain_gap.c datasets/LICENSES.md common/image.c common/paired.c \
+                 common/edges.c
+
+datasets/fluent/.complete: datasets/fetch_fluent.sh datasets/fluent_manifest.js \
+                           datasets/emoji_manifest.js datasets/npm_fetch.sh $(UNPAIRED_DEPS)
+	@sh tools/install_packages.sh datasets "the Fluent emoji: SVG and WebP decoders, emoji names" \
+	  $(FLUENT_PACKAGES)
+	+@$(MAKE) --no-print-directory $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
+	datasets/fetch_fluent.sh $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
+
+datasets/%_unpaired/.complete: $(EMOJI_STAMP) datasets/make_unpaired.sh $(UNPAIRED_DEPS)
+	+@$(MAKE) --no-print-directory $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
+	datasets/make_unpaired.sh $* $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
+
+# `make run LESSON=05` (or 06) makes that lesson's data first when it is missing.
+DATA_05 := $(EMOJI_STAMP)
+DATA_06 := $(UNPAIRED_STAMPS)
+run: $(DATA_$(call two_digits,$(firstword $(subst _, ,$(RUN_LESSON)))))
 
 refdata:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \

@@ -1,11 +1,13 @@
 // emoji_manifest.js - reads the emoji metadata (emoji.json of the
 // emoji-datasource packages) and prints, one line per image, where it goes:
 //
-//     split <TAB> name <TAB> image file <TAB> CycleGAN domain
+//     split <TAB> name <TAB> image file <TAB> CycleGAN domain <TAB> group
 //
 // split is train, val or test; name is the short name, with ".toneN" for a
 // skin-tone variant (".toneN-M" for two people); the domain is A or B for a
-// training image (which half of the unpaired set gets it) and - otherwise.
+// training image (which half of the unpaired set gets it) and - otherwise;
+// the group is the key of the near-twins it belongs to (below), which
+// check_unpaired.sh uses to prove that the splits share no emoji.
 //
 // The split is deterministic and never separates near-twins: an emoji, its
 // skin tones and its man/woman/person forms (man-cook, woman-cook, cook) form
@@ -87,10 +89,14 @@ function main() {
         list.forEach((g, i) => {
             const split = i % 10 === 8 ? 'val' : i % 10 === 9 ? 'test' : 'train';
             const domain = split === 'train' ? (i % 2 === 0 ? 'A' : 'B') : '-';
-            for (const im of g.images) lines.push(`${split}\t${im.name}\t${im.image}\t${domain}`);
+            for (const im of g.images)
+                lines.push(`${split}\t${im.name}\t${im.image}\t${domain}\t${g.key}`);
         });
     }
     process.stdout.write(lines.join('\n') + '\n');
 }
 
-main();
+// fluent_manifest.js splits the Fluent emoji by the same rules.
+module.exports = {SKIP_CATEGORIES, groupKey, fnv1a};
+
+if (require.main === module) main();

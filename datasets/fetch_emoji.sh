@@ -6,7 +6,7 @@
 #
 # 1. downloads two npm packages at pinned versions with `npm pack` into
 #    datasets/downloads/ (kept, so a rebuild needs no network), and checks
-#    their SHA-256 (installs npm with apt-get when it is missing and we are root);
+#    their SHA-256 (npm_fetch.sh);
 # 2. unpacks their 64x64 PNGs and emoji.json;
 # 3. writes the manifest (which emoji go to train, val, test) with
 #    emoji_manifest.js, then the pairs with the C tool emoji_pairs;
@@ -28,31 +28,10 @@ PACKAGES=(
 say() { echo "datasets: $*"; }
 die() { echo "datasets: $*" >&2; exit 1; }
 
-need_npm() {
-  command -v npm >/dev/null && command -v node >/dev/null && return
-  if [ "$(id -u)" = 0 ]; then
-    say "installing npm (and node) with apt-get"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm \
-      || die "apt-get could not install npm; run: apt-get install -y npm"
-  else
-    die "npm is missing; install it with:  sudo apt-get install -y npm"
-  fi
-}
-
 [ -x "$PAIRS_TOOL" ] || die "$PAIRS_TOOL is not built (make datasets builds it)"
-mkdir -p "$DOWNLOADS"
-for entry in "${PACKAGES[@]}"; do
-  read -r name version sha licence <<<"$entry"
-  tarball=$DOWNLOADS/$name-$version.tgz
-  if [ ! -f "$tarball" ]; then
-    need_npm
-    say "downloading $name@$version with npm pack"
-    (cd "$DOWNLOADS" && npm pack --silent "$name@$version" >/dev/null) \
-      || die "npm pack $name@$version failed (is the npm registry reachable?)"
-  fi
-  echo "$sha  $tarball" | sha256sum --check --status \
-    || die "$tarball: SHA-256 differs from the pinned $sha; delete the file to download it again"
-done
+pins=()
+for entry in "${PACKAGES[@]}"; do pins+=("${entry% *}"); done
+"$HERE/npm_fetch.sh" "$DOWNLOADS" "${pins[@]}"
 
 WORK=$(mktemp -d "$HERE/.emoji-work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -66,10 +45,9 @@ for entry in "${PACKAGES[@]}"; do
     || die "$name: unexpected contents (expected package/img/$set/64/)"
 done
 for d in sketch2google sketch2twitter google2twitter_pairs; do mkdir -p "$NEW/$d"/{train,val,test}; done
-mkdir -p "$NEW/google2twitter"/{trainA,trainB,testA,testB} "$NEW/LICENSES"
+mkdir -p "$NEW/LICENSES"
 
 say "choosing the split from emoji.json"
-need_npm   # node comes with npm
 node "$HERE/emoji_manifest.js" "$WORK/google/package/emoji.json" \
   "$WORK/twitter/package/emoji.json" > "$NEW/manifest.tsv"
 say "drawing sketches and writing pairs ($(wc -l < "$NEW/manifest.tsv") emoji images)"

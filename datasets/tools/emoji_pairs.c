@@ -12,11 +12,8 @@
 // its own colour image,
 //     OUT/google2twitter_pairs/<split>/<name>.png   Google | Twitter image
 // in the same layout (a translation whose input does not give the output's
-// edges: lesson 05's ablation shows L1's blur on it), and the unpaired
-// Google <-> Twitter set
-//     OUT/google2twitter/trainA, trainB   Google images of the A half of the
-//                                          training emoji, Twitter images of the B half
-//     OUT/google2twitter/testA, testB     both renderings of every test emoji
+// edges: lesson 05's ablation shows L1's blur on it). Lesson 06's unpaired
+// sets are cut from these pairs by unpaired_set (make_unpaired.sh).
 // The folders must exist (datasets/fetch_emoji.sh makes them).
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +28,6 @@
 
 typedef struct {
     int pairs[3];     // train, val, test
-    int unpaired[4];  // trainA, trainB, testA, testB
 } Counts;
 
 static int split_index(const char *split) {
@@ -48,9 +44,9 @@ static int write_image(const char *out, const char *set, const char *folder, con
     return image_write_png(path, img, c, h, w, err);
 }
 
-// One emoji: its three pairs, and its unpaired images.
+// One emoji: its three pairs.
 static int build_one(Counts *counts, const char *out, const char *split, const char *name,
-                     const char *file, const char *domain, const char *dirs[2], Error *err) {
+                     const char *file, const char *dirs[2], Error *err) {
     static const char *pair_sets[2] = {"sketch2google", "sketch2twitter"};
     float sketch[SIDE * SIDE], sketch_rgb[3 * SIDE * SIDE], pair[3 * SIDE * 2 * SIDE];
     float scratch[EDGES_XDOG_SCRATCH(SIDE, SIDE)];
@@ -77,14 +73,6 @@ static int build_one(Counts *counts, const char *out, const char *split, const c
         for (int k = 0; k < 3; k++) memcpy(sketch_rgb + k * SIDE * SIDE, sketch, sizeof sketch);
         paired_join(pair, sketch_rgb, img, 3, SIDE, SIDE);
         status = write_image(out, pair_sets[set], split, name, pair, 3, SIDE, 2 * SIDE, err);
-        // The unpaired set: a training emoji goes to one domain only.
-        const char *folder = NULL;
-        if (s == 0 && domain[0] == "AB"[set]) folder = set == 0 ? "trainA" : "trainB";
-        if (s == 2) folder = set == 0 ? "testA" : "testB";
-        if (status == 0 && folder) {
-            status = write_image(out, "google2twitter", folder, name, img, 3, SIDE, SIDE, err);
-            if (status == 0) counts->unpaired[(s == 2 ? 2 : 0) + set]++;
-        }
     }
     if (status == 0) {
         paired_join(pair, colour[0], colour[1], 3, SIDE, SIDE);
@@ -158,13 +146,12 @@ int main(int argc, char **argv) {
         Counts mine = {0};
         Error err;
         const Entry *e = &entries[i];
-        int status = build_one(&mine, argv[4], e->split, e->name, e->file, e->domain, dirs, &err);
+        int status = build_one(&mine, argv[4], e->split, e->name, e->file, dirs, &err);
         #pragma omp critical
         {
             if (status != 0 && !failed) fprintf(stderr, "emoji_pairs: %s\n", err.msg);
             if (status != 0) failed = 1;
             for (int k = 0; k < 3; k++) counts.pairs[k] += mine.pairs[k];
-            for (int k = 0; k < 4; k++) counts.unpaired[k] += mine.unpaired[k];
         }
     }
     free(entries);
@@ -172,7 +159,5 @@ int main(int argc, char **argv) {
     printf("emoji_pairs: pairs train %d, val %d, test %d (in sketch2google, sketch2twitter and "
            "google2twitter_pairs)\n",
            counts.pairs[0], counts.pairs[1], counts.pairs[2]);
-    printf("emoji_pairs: google2twitter trainA %d, trainB %d, testA %d, testB %d\n",
-           counts.unpaired[0], counts.unpaired[1], counts.unpaired[2], counts.unpaired[3]);
     return 0;
 }
