@@ -16,8 +16,9 @@
 //     L1 inside both   mean |a - b| over the pixels of both silhouettes, per
 //                      channel, in [-1, 1] units: colour and shading
 //     L1, PSNR         of the whole images: the identity baseline of a paired
-//                      metric (G(a) = a scored against the true b); PSNR for
-//                      the range [-1, 1] (peak-to-peak 2)
+//                      metric (G(a) = a scored against the true b); PSNR with
+//                      the peak-to-peak 2 of [-1, 1], which equals PSNR on
+//                      [0, 1] (lesson 05's)
 // next to the same numbers for unrelated pairs (testA image i against testB
 // image i + N/2 in name order), which say what "different shape" looks like.
 // Shape is what a CycleGAN has to redraw and rendering what it repaints, so
