@@ -131,10 +131,20 @@ lesson_of  = $(notdir $(firstword $(wildcard $(LESSONS_DIR)/$(call two_digits,$(
 # the ones that have a program.
 DEFAULT_RUN_LESSON := $(firstword $(foreach N,03 02 01,$(if $(wildcard $(LESSONS_DIR)/$(N)_*/main.c),$(N))))
 
+# A lesson's extra programs: lessons/NN_topic/cmd_<name>.c holds the main of
+# a program build/<impl>/NN_topic/<name> (an inference tool, a comparison),
+# linked with the lesson's other .c files except main.c. The solutions build
+# also finds cmd_<name>.c files that only solutions/NN_topic/ has.
+#
 # $(1) = lesson folder name, $(2) = student | solutions
 define LESSON_RULES
-$(2)_$(1)_SRCS := $$(wildcard $(LESSONS_DIR)/$(1)/*.c)
+$(2)_$(1)_SRCS := $$(sort $$(wildcard $(LESSONS_DIR)/$(1)/*.c) \
+                    $$(if $$(filter solutions,$(2)),$$(patsubst $(SOLUTIONS_DIR)/%,$(LESSONS_DIR)/%,\
+                      $$(wildcard $(SOLUTIONS_DIR)/$(1)/cmd_*.c))))
 $(2)_$(1)_OBJS := $$(patsubst $(LESSONS_DIR)/$(1)/%.c,$(BUILD)/$(2)/$(1)/%.o,$$($(2)_$(1)_SRCS))
+$(2)_$(1)_CMDS := $$(patsubst cmd_%.c,%,$$(filter cmd_%.c,$$(notdir $$($(2)_$(1)_SRCS))))
+# Everything but the programs' mains: what main.c, each cmd_<name>.c and the tests link with.
+$(2)_$(1)_LIB_OBJS := $$(filter-out %/main.o $(BUILD)/$(2)/$(1)/cmd_%.o,$$($(2)_$(1)_OBJS))
 $(2)_$(1)_TEST_OBJS := $$(patsubst $(LESSON_TESTS)/$(1)/%.c,$(BUILD)/$(2)/$(1)/tests/%.o,$$(wildcard $(LESSON_TESTS)/$(1)/*.c))
 
 $(BUILD)/$(2)/$(1)/%.o: CFLAGS += -I$(LESSONS_DIR)/$(1)
@@ -144,11 +154,15 @@ $(BUILD)/$(2)/$(1)/tests/%.o: $(LESSON_TESTS)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
 	$(CC) $$(CFLAGS) -c $$< -o $$@
 
-$(BUILD)/$(2)/$(1)/lesson: $$($(2)_$(1)_OBJS) $(LIBCOMMON)
+$(BUILD)/$(2)/$(1)/lesson: $(BUILD)/$(2)/$(1)/main.o $$($(2)_$(1)_LIB_OBJS) $(LIBCOMMON)
+	$(CC) $$(CFLAGS) $$^ -o $$@ $(LDLIBS)
+
+$$(patsubst %,$(BUILD)/$(2)/$(1)/%,$$($(2)_$(1)_CMDS)): $(BUILD)/$(2)/$(1)/%: \
+    $(BUILD)/$(2)/$(1)/cmd_%.o $$($(2)_$(1)_LIB_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $$^ -o $$@ $(LDLIBS)
 
 # Test objects are linked as objects (Criterion drops tests found in an archive).
-$(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$(filter-out %/main.o,$$($(2)_$(1)_OBJS)) \
+$(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$($(2)_$(1)_LIB_OBJS) \
                          $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
 endef
@@ -171,7 +185,8 @@ $(foreach L,$(LESSONS),$(eval $(call LESSON_SOURCES,$(L))))
 $(foreach L,$(LESSONS),$(foreach I,student solutions,$(eval $(call LESSON_RULES,$(L),$(I)))))
 
 ALL_LESSON_BINS := $(foreach L,$(LESSONS),$(foreach I,student solutions,\
-                     $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test))
+                     $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test \
+                     $(patsubst %,$(BUILD)/$(I)/$(L)/%,$($(I)_$(L)_CMDS))))
 
 # Private tests (make grade TESTS_DIR=path): path/NN_topic/test_*.c and
 # points.tsv, linked with the lesson as it is graded (student or solutions).
@@ -186,7 +201,7 @@ $(BUILD)/private-$(IMPL)/$(1)/%.o: $(TESTS_DIR)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	$(CC) $$(CFLAGS) -c $$< -o $$@
 $(BUILD)/private-$(IMPL)/$(1)/test: $$(patsubst $(TESTS_DIR)/$(1)/%.c,$(BUILD)/private-$(IMPL)/$(1)/%.o,\
                                        $$(wildcard $(TESTS_DIR)/$(1)/*.c)) \
-                                    $$(filter-out %/main.o,$$($(IMPL)_$(1)_OBJS)) \
+                                    $$($(IMPL)_$(1)_LIB_OBJS) \
                                     $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
 endef
@@ -332,15 +347,17 @@ check: $(GRADE_TOOL)
 
 # `make run` alone: the default lesson with the reference code, so the first
 # command a newcomer types trains something. With LESSON: your code, unless SOLUTIONS=1.
+# PROGRAM=<name> runs the lesson's program cmd_<name>.c instead of its main.c.
 RUN_LESSON := $(or $(LESSON),$(DEFAULT_RUN_LESSON))
+PROGRAM    ?= lesson
 RUN_IMPL   := $(if $(LESSON),$(IMPL),$(if $(filter-out undefined,$(origin SOLUTIONS)),$(IMPL),solutions))
 run: deps
 	@L=$(call lesson_of,$(RUN_LESSON)); \
 	if [ -z "$$L" ]; then echo "run: no lesson $(RUN_LESSON) (lessons: $(LESSONS))" >&2; exit 2; fi; \
-	$(MAKE) --no-print-directory $(BUILD)/$(RUN_IMPL)/$$L/lesson || exit 1; \
+	$(MAKE) --no-print-directory $(BUILD)/$(RUN_IMPL)/$$L/$(PROGRAM) || exit 1; \
 	echo "run: $$L with $(if $(filter solutions,$(RUN_IMPL)),the reference solutions,your exercise files)"; \
-	echo "$(BUILD)/$(RUN_IMPL)/$$L/lesson $(ARGS)"; \
-	$(BUILD)/$(RUN_IMPL)/$$L/lesson $(ARGS)
+	echo "$(BUILD)/$(RUN_IMPL)/$$L/$(PROGRAM) $(ARGS)"; \
+	$(BUILD)/$(RUN_IMPL)/$$L/$(PROGRAM) $(ARGS)
 
 GRADE_DIR     ?= $(BUILD)/grade
 GRADE_TIMEOUT ?= 600

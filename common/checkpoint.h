@@ -49,6 +49,13 @@ int checkpoint_save(const char *path, const CheckpointModel *models, int n_model
 int checkpoint_load(const char *path, CheckpointModel *models, int n_models,
                     CheckpointInfo *info, Rng *rng, Error *err);
 
+// Loads the weights and buffers of the named models only (a subset of the
+// file's, in any order, e.g. CycleGAN's "G_AB" alone for inference); their
+// opt is ignored, the file's optimiser, RNG and other state are skipped.
+// A name the file does not hold is refused, listing the names it holds.
+int checkpoint_load_networks(const char *path, CheckpointModel *models, int n_models,
+                             CheckpointInfo *info, Error *err);
+
 // Only the step, the epoch and the metadata, without building a model: e.g.
 // to learn from the metadata which network to build before checkpoint_load.
 // A file that is not a checkpoint of this version is refused as by checkpoint_load.
