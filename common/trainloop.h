@@ -122,6 +122,7 @@ enum {
     TRAIN_AT_EPOCH_SAMPLE = 1,       // a sample picture (and samples_epochNN.png)
     TRAIN_AT_EPOCH_EVAL = 2,         // an evaluation
     TRAIN_AT_EPOCH_CHECKPOINT = 4,   // a checkpoint
+    TRAIN_AT_EPOCH_LOG = 8,          // a loss.csv row of the means since the last row
 };
 
 // What a file is, for report.html's sections and the final list.
@@ -173,6 +174,8 @@ typedef struct {
                                   // ("D,G"); NULL: log_columns' names
     int log_every;                // steps per loss.csv row (means over them); 0: 10
 
+    long steps;                   // the run's length; 0: from the flags (--steps, or
+                                  // with --steps 0, --epochs * steps_per_epoch)
     long steps_per_epoch;         // 0: the run has no epochs
     int sample_every;             // steps between sample pictures; 0: only step 0 and the end
     int eval_every;               // steps between evaluations; 0: only step 0 and the end
@@ -181,6 +184,9 @@ typedef struct {
     int at_epoch_end;             // TRAIN_AT_EPOCH_* bits
     int images_per_step;          // for the progress line's img/s; 0 leaves it out
 
+    int progress_rows;            // > 0: progress.png stacks the first row of cells of
+                                  // every sample picture (cells this many pixels high,
+                                  // image_write_grid's layout), at most 64 of them
     double value_limit;           // |a logged value| above this is divergence; 0: 1e6
                                   // (issue 19: no healthy course run goes near it)
     const char *meta;             // the checkpoint's metadata, e.g. "lesson 03 dcgan W1"
@@ -212,7 +218,7 @@ typedef struct {
 struct TrainLoop {
     const Args *args;                 // read: the parsed flags
     TrainSpec spec;
-    char dir[OUTPUTS_PATH_LEN];       // read: the run folder
+    char dir[1100];                   // read: the run folder (a part of one: out/ring)
     char checkpoint[OUTPUTS_PATH_LEN];// read: dir/checkpoint.bin
     long step;                        // read: steps done
     long total;                       // read: the step at which the run ends
@@ -235,17 +241,22 @@ struct TrainLoop {
     CsvLog log;                       // loss.csv
     TrainGuard guard;
     Progress progress;
-    int diverged;                     // the gate stopped an update: err holds why
+    int diverged;                     // the gate stopped an update: gate_err holds why
     Error gate_err;
     int lock_fd;
+    int n_values;                     // columns of loss.csv after the step
+    double log_sums[CSVLOG_MAX_COLS]; // loss.csv's running means, as the checkpoint holds them
+    int log_added;
+    int signal;                       // the signal that stopped the run, 0 if none
+    const char *status;               // report.html's word for how the run ended
     CsvLog *lesson_logs[8];           // opened by train_open_log, closed by the loop
     int n_lesson_logs;
 };
 
 // Binds the loop to the parsed flags (steps, epochs, seed, threads, resume,
 // out) and the lesson's spec. dir NULL: args->out; otherwise a folder of its
-// own (lesson 02: args->out/ring). The run's length: args->steps, or with
-// --steps 0, args->epochs * spec->steps_per_epoch.
+// own (lesson 02: args->out/ring). The run's length: spec->steps, else
+// args->steps, or with --steps 0, args->epochs * spec->steps_per_epoch.
 void train_init(TrainLoop *loop, const Args *args, const char *dir, const TrainSpec *spec);
 
 // Registers a network for checkpoints and resume, by name ("G", "D_A"); opt
