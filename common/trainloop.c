@@ -493,7 +493,9 @@ static int run_locked(TrainLoop *loop, Error *err) {
     long bytes = checkpoint_file_bytes(loop->networks, loop->n_networks, blobs,
                                        blobs_of(loop, blobs));
     if (guard_check_output(loop->dir, bytes, err) != 0) return TRAIN_FAILED;
-    if (a->resume && resume(loop, err) != 0) return TRAIN_FAILED;
+    int fresh = loop->spec.resume_missing_ok && access(loop->checkpoint, F_OK) != 0;
+    if (a->resume && fresh) printf("%s: no checkpoint yet: this part starts afresh\n", loop->dir);
+    if (a->resume && !fresh && resume(loop, err) != 0) return TRAIN_FAILED;
     guard_init(&loop->guard, loop->checkpoint, loop->resume_step);
     if (args_write_config(a, err) != 0) return TRAIN_FAILED;
     char path[OUTPUTS_PATH_LEN];
@@ -547,7 +549,8 @@ int train_run(TrainLoop *loop, Error *err) {
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (run_mkdir(loop->dir, err) != 0 || lock_folder(loop, err) != 0) return TRAIN_FAILED;
-    compute_set_threads(a->threads);
+    int threads_before = compute_threads();
+    compute_set_threads(s->threads > 0 ? s->threads : a->threads);
     int threads = compute_threads();
     printf("%s: output in %s, %d thread%s\n", a->lesson, loop->dir, threads,
            threads == 1 ? "" : "s");
@@ -575,6 +578,7 @@ int train_run(TrainLoop *loop, Error *err) {
     if (train_write_report(loop, report, &report_err) == 0) add_path(loop, report, TRAIN_FILE_DATA);
     else fprintf(stderr, "no report: %s\n", report_err.msg);
     unlock_folder(loop);
+    if (s->threads > 0) compute_set_threads(threads_before);
     return rc;
 }
 

@@ -189,6 +189,11 @@ typedef struct {
                                   // image_write_grid's layout), at most 64 of them
     double value_limit;           // |a logged value| above this is divergence; 0: 1e6
                                   // (issue 19: no healthy course run goes near it)
+    int threads;                  // > 0: this many threads whatever --threads says (tiny
+                                  // networks that a second thread only slows down)
+    int resume_missing_ok;        // 1: with --resume, a folder without a checkpoint starts
+                                  // afresh (the second part of a program whose first part
+                                  // was interrupted); 0: that is an error
     const char *meta;             // the checkpoint's metadata, e.g. "lesson 03 dcgan W1"
     const char *title;            // report.html's heading; NULL: args->about
 } TrainSpec;
