@@ -253,6 +253,13 @@ static int resume(TrainLoop *loop, Error *err) {
         return error_set(err, "%s: cannot resume: no checkpoint in %s (a run that stopped "
                          "before its first save starts again without --resume)",
                          loop->checkpoint, loop->dir);
+    if (loop->spec.resume_same_meta) {
+        if (checkpoint_read_info(loop->checkpoint, &info, err) != 0) return -1;
+        if (strcmp(info.meta, loop->spec.meta ? loop->spec.meta : "") != 0)
+            return error_set(err, "%s was trained as \"%s\", this run is \"%s\": resume with "
+                             "the flags it was trained with", loop->checkpoint, info.meta,
+                             loop->spec.meta ? loop->spec.meta : "");
+    }
     if (checkpoint_load_all(loop->checkpoint, loop->networks, loop->n_networks, &info, NULL,
                             blobs, nb, err) != 0)
         return -1;
@@ -457,7 +464,9 @@ static int train_steps(TrainLoop *loop, Error *err) {
         csvlog_add(&loop->log, row);
         show_progress(loop, values);
         if ((loop->step % s->log_every == 0 ||
-             ((s->at_epoch_end & TRAIN_AT_EPOCH_LOG) && is_epoch_end(loop))) &&
+             ((s->at_epoch_end & TRAIN_AT_EPOCH_LOG) && is_epoch_end(loop)) ||
+             (s->log_with_samples && s->sample && due(loop, s->sample_every,
+                                                      TRAIN_AT_EPOCH_SAMPLE))) &&
             csvlog_write_means(&loop->log, loop->step, err) != 0)
             return TRAIN_FAILED;
         if (s->sample && due(loop, s->sample_every, TRAIN_AT_EPOCH_SAMPLE) &&

@@ -173,6 +173,7 @@ typedef struct {
     const char *progress_labels;  // the same count of short names for the progress line
                                   // ("D,G"); NULL: log_columns' names
     int log_every;                // steps per loss.csv row (means over them); 0: 10
+    int log_with_samples;         // 1: a loss.csv row at every sample picture too
 
     long steps;                   // the run's length; 0: from the flags (--steps, or
                                   // with --steps 0, --epochs * steps_per_epoch)
@@ -195,6 +196,8 @@ typedef struct {
                                   // afresh (the second part of a program whose first part
                                   // was interrupted); 0: that is an error
     const char *meta;             // the checkpoint's metadata, e.g. "lesson 03 dcgan W1"
+    int resume_same_meta;         // 1: --resume refuses a checkpoint whose metadata is not
+                                  // meta (lesson 05: the loss and lambda it was trained with)
     const char *title;            // report.html's heading; NULL: args->about
 } TrainSpec;
 
