@@ -407,19 +407,22 @@ gradescope:
 
 # ---------------------------------------------------------------- reliability
 
-# Crash safety of a training run (tests/reliability/run.sh): a tiny GAN killed
-# with SIGKILL at random moments resumes to the uninterrupted run's log and
-# final checkpoint byte for byte; NaN/Inf, unwritable-folder and disk checks.
-RELIABILITY_BIN := $(LIB_BUILD)/reliability/train_tiny
+# Crash safety of a training run (tests/reliability/run.sh), on the real
+# lesson 02 program (its ring part) built from solutions/: killed with SIGKILL
+# at random moments it resumes to the uninterrupted run's log and final
+# checkpoint byte for byte; SIGINT/SIGTERM, NaN and divergence, the folder
+# lock, damaged checkpoints, unwritable folders and full disks.
+RELIABILITY_LESSON := $(BUILD)/solutions/$(call lesson_of,02)/lesson
+RELIABILITY_VERIFY := $(LIB_BUILD)/reliability/ckpt_verify
 
-$(RELIABILITY_BIN): tests/reliability/train_tiny.c $(LIBCOMMON)
+$(RELIABILITY_VERIFY): tests/reliability/ckpt_verify.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-test-reliability: $(RELIABILITY_BIN)
+test-reliability: $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY)
 	@mkdir -p $(REPORTS)
-	@echo "== crash safety: kill -9 and resume, divergence, output folder and disk"
-	@tests/reliability/run.sh $(RELIABILITY_BIN) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
+	@echo "== crash safety of lesson 02's program: kill -9 and resume, signals, divergence, lock, disk"
+	@tests/reliability/run.sh $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
 
 # Sanitizers: the library's tests, every lesson's tests on solutions/ and the
 # fuzz corpora (below), built with gcc's AddressSanitizer + UBSan in

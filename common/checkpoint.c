@@ -640,3 +640,13 @@ int checkpoint_read_info(const char *path, CheckpointInfo *info, Error *err) {
     if (rc == 0) *info = l.info;
     return rc;
 }
+
+int checkpoint_verify(const char *path, CheckpointInfo *info, Error *err) {
+    Reader r;
+    Layout l;
+    if (open_layout(&r, &l, path, err) != 0) return -1;
+    if (info) *info = l.info;
+    layout_free(&l);
+    fclose(r.f);
+    return 0;
+}

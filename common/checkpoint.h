@@ -82,6 +82,10 @@ long checkpoint_file_bytes(const CheckpointModel *models, int n_models,
 int checkpoint_load_networks(const char *path, CheckpointModel *models, int n_models,
                              CheckpointInfo *info, Error *err);
 
+// Whether path is a whole checkpoint (headers, size, checksum) without any
+// model: info gets its step, epoch and metadata. For tools and tests.
+int checkpoint_verify(const char *path, CheckpointInfo *info, Error *err);
+
 // Only the step, the epoch and the metadata, without building a model: e.g.
 // to learn from the metadata which network to build before checkpoint_load.
 // A file that is not a checkpoint of this version is refused as by checkpoint_load.

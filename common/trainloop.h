@@ -333,4 +333,11 @@ int train_main(TrainLoop *loop);
 // SIGINT had arrived (tests interrupt a run without a signal).
 void train_request_stop(void);
 
+// Fault injection for tests/reliability, which run the real lesson programs:
+//   GAN_TEST_NAN_AT=S          a NaN in the first gradient the divergence gate
+//                              checks at step S (before the check, as a bad
+//                              backward pass would leave it)
+//   GAN_TEST_SKIP_PREFLIGHT=1  no free-space check before training, so that a
+//                              save can fail mid-run (ulimit -f)
+
 #endif
