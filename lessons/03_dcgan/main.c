@@ -1,33 +1,17 @@
 // main.c - lesson 03's program: W1's DCGAN (WORKLOADS.md) on the 60,000
-// Fashion-MNIST training images, trained with YOUR convolutions, batch norm
-// and backward walk (exercises 3.1-3.9): the model's tape runs your kernels
-// (dcgan_train.h) and both steps call your l03_tape_backward. With an
-// unfinished exercise the program stops and names it. The training loop
+// Fashion-MNIST training images, trained with YOUR kernels and backward walk
+// (exercises 3.1-3.9: the model's tape runs your kernels, dcgan_train.h).
+// With an unfinished exercise it stops and names it. The training loop
 // (common/trainloop.h) does the rest: checkpoints, --resume, Ctrl-C, logs,
-// curves, report.html.
+// curves and report.html, the page that shows the whole run.
 //
-// Writes into the output folder (default runs/03_dcgan/<date-time>):
-//   samples_stepNNNNN.png  8x8 grid of G(z) for the same 64 z, every
-//                          --grid-every steps (step 0: before training)
-//   samples_epochNN.png    the same grid after each full epoch
-//   progress.png           the first 8 samples of every grid, one row each
-//   loss.csv               step, loss_d, loss_g, d_real, d_fake (10-step means)
-//   loss.png, d_outputs.png   the curves; checkpoint.bin (for --resume);
-//   eval.csv, fcd.png      the FCD of 10,000 samples (common/fcdlog.h) at
-//                          step 0, every --fcd-every steps and at the end,
-//                          and rarest_class: the smallest share of a class
-//   class_hist.csv         at the same steps, the share of the 10,000 samples
-//                          that the evaluator's classifier names with
-//                          confidence as each class (class_census.h)
-//   classes.png            the latest census's gallery: one row per class,
-//                          the 8 samples the classifier is surest of
-//   report.html, config.txt
-//
-// The default run: 1800 steps of batch 32 (about one epoch) at Adam lr 5e-4
-// for both nets (README, section 9: DCGAN's 2e-4 is too slow for one epoch,
-// and one epoch in batches of 32 is twice as many updates as in batches of
-// 64 for the same work; ARGS="--lr 2e-4 --batch 64 --steps 900" runs W1's own
-// settings).
+// What this file adds: the step (a D step, then a G step), the sample (an
+// 8x8 grid of G(z) for the same 64 z, every --grid-every steps and after each
+// epoch; progress.png stacks their first rows) and the evaluation (the FCD of
+// 10,000 samples, eval.csv and fcd.png, and their census: which classes G
+// draws, class_hist.csv and the gallery classes.png; class_census.h).
+// The default: 1800 steps of batch 32 at Adam lr 5e-4 (README, section 9;
+// ARGS="--lr 2e-4 --batch 64 --steps 900" runs W1's own settings).
 //
 //     make run LESSON=03                          (your code, the default run)
 //     make run LESSON=03 SOLUTIONS=1              (the reference)
