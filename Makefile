@@ -543,7 +543,7 @@ $(LIB_BUILD)/fuzz-seeds/seed_checkpoint: tests/fuzz/seed_checkpoint.c $(LIBCOMMO
 fuzz-seeds: $(LIB_BUILD)/fuzz-seeds/seed_checkpoint
 	cd tests/fuzz && python3 make_seeds.py
 	@mkdir -p tests/fuzz/corpus/checkpoint
-	$< tests/fuzz/corpus/checkpoint/valid.ckpt
+	$< tests/fuzz/corpus/checkpoint/valid_v2.ckpt
 
 .PHONY: test-reliability asan-replay test-asan fuzz fuzz-replay fuzz-seeds
 

@@ -132,3 +132,17 @@ int fcdlog_write_at(FcdLog *f, TrainLoop *loop, const double *extra, Error *err)
                         f->ev.fcd_floor);
     return 0;
 }
+
+int fcdlog_load_training(Dataset *ds, Batcher *b, const char *data_dir, int with_labels,
+                         int limit, int batch, Error *err) {
+    char images[1100], labels[1100];
+    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", data_dir);
+    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte.gz", data_dir);
+    printf("reading %s\n", images);
+    if (dataset_load_idx(ds, images, with_labels ? labels : NULL, limit, err) != 0) return -1;
+    if (batcher_init(b, ds, batch, 1, err) != 0) {
+        dataset_free(ds);
+        return -1;
+    }
+    return 0;
+}

@@ -65,6 +65,13 @@ void fcdlog_plot(FcdLog *f, Outputs *out);
 
 void fcdlog_close(FcdLog *f);
 
+// The Fashion-MNIST training images (and labels when with_labels) from
+// data_dir (the first `limit`; 0: all) and a batcher of `batch` over them,
+// dropping a short last batch: what lessons 02-04 train on. Prints the file
+// it reads. On failure nothing is left to free.
+int fcdlog_load_training(Dataset *ds, Batcher *b, const char *data_dir, int with_labels,
+                         int limit, int batch, Error *err);
+
 // ---------------------------------------------------------------- in the training loop
 struct TrainLoop;
 

@@ -140,14 +140,8 @@ int main(int argc, char **argv) {
                                 "--beta1 in [0, 1)");
 
     Error err;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", l.data_dir);
-    printf("reading %s\n", path);
-    if (dataset_load_idx(&l.ds, path, NULL, images, &err) != 0 ||
-        batcher_init(&l.batcher, &l.ds, args.batch, 1, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
+    if (fcdlog_load_training(&l.ds, &l.batcher, l.data_dir, 0, images, args.batch, &err) != 0)
+        return fprintf(stderr, "%s\n", err.msg), 1;
     rng_seed(&l.rng, (uint64_t)args.seed);
     l03_dcgan_init(&l.gan, args.lr, &l.rng);
     l.gan.real_label = real_label;
@@ -157,10 +151,8 @@ int main(int argc, char **argv) {
     Rng z_rng;
     rng_seed(&z_rng, (uint64_t)args.seed + 1000003u);
     l.batch = args.batch;
-    l.z_fixed = malloc(sizeof(float) * GRID * 100);
-    l.z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * 100);
-    l.real = malloc(sizeof(float) * args.batch * IMG);
-    l.z = malloc(sizeof(float) * args.batch * 100);
+    l.z_fixed = malloc(sizeof(float) * GRID * 100), l.real = malloc(sizeof(float) * l.batch * IMG);
+    l.z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * 100), l.z = malloc(sizeof(float) * l.batch * 100);
     rng_fill_normal(&z_rng, l.z_fixed, GRID * 100, 0.0f, 1.0f);
     rng_fill_normal(&z_rng, l.z_eval, EVAL_FCD_SAMPLES * 100, 0.0f, 1.0f);
     int per_epoch = batcher_batches_per_epoch(&l.batcher);

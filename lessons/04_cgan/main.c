@@ -1,18 +1,12 @@
 // main.c - lesson 04's program: a conditional GAN on Fashion-MNIST, "the
-// garment I want", trained with your exercises 4.1-4.4 (cgan_exercises.c).
-// With an unfinished exercise it stops and names it. The training loop
+// garment I want", trained with your exercises 4.1-4.4 (cgan_exercises.c);
+// with an unfinished exercise it stops and names it. The training loop
 // (common/trainloop.h) does the rest: checkpoints, --resume, Ctrl-C, logs,
-// curves, report.html.
-//
-// Every epoch: a 10x10 grid (row k: class k, column j: the same noise z_j in
-// every row), and the sample quality of 10,000 samples, 1,000 per class,
-// measured by the course's classifier (common/evaluator.h, common/fcdlog.h):
-// their FCD against the test images, and how often the classifier sees the
-// requested class. Writes in the output folder: samples_epochNN.png (and
-// samples_stepNNNNN.png), loss.csv, eval.csv (step, epoch, fcd, fcd_floor,
-// fcd_untrained, class_accuracy), loss.png, d_outputs.png, fcd.png,
-// accuracy.png, results.txt, checkpoint.bin (for --resume), report.html and
-// config.txt.
+// curves and report.html. What this file adds: the step, the sample (a 10x10
+// grid, row k of class k, column j from the same noise z_j, after each
+// epoch) and the evaluation (10,000 samples, 1,000 per class: their FCD and
+// how often the course's classifier sees the requested class, eval.csv,
+// fcd.png, accuracy.png; results.txt at the end).
 //
 //     make run LESSON=04                    (your code)
 //     make run LESSON=04 SOLUTIONS=1        (the reference)
@@ -146,15 +140,8 @@ int main(int argc, char **argv) {
         return args_usage_error(&args, "--steps >= 0 (0: --epochs >= 1 whole epochs), --batch >= 1");
 
     Error err;
-    char images[1100], labels[1100];
-    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", l.data_dir);
-    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte.gz", l.data_dir);
-    printf("reading %s\n", images);
-    if (dataset_load_idx(&l.ds, images, labels, 0, &err) != 0 ||
-        batcher_init(&l.batcher, &l.ds, args.batch, 1, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
+    if (fcdlog_load_training(&l.ds, &l.batcher, l.data_dir, 1, 0, args.batch, &err) != 0)
+        return fprintf(stderr, "%s\n", err.msg), 1;
     rng_seed(&l.rng, (uint64_t)args.seed);
     L04Config cfg = l04_default_config();
     cfg.lr = args.lr;
@@ -170,10 +157,8 @@ int main(int argc, char **argv) {
     rng_fill_normal(&fixed, l.z_grid, GRID_COLS * Z, 0.0f, 1.0f);
     rng_fill_normal(&fixed, l.z_eval, EVAL_FCD_SAMPLES * Z, 0.0f, 1.0f);
     for (int i = 0; i < EVAL_FCD_SAMPLES; i++) l.eval_labels[i] = i % K;
-    l.real = malloc(sizeof(float) * B * 28 * 28);
-    l.z = malloc(sizeof(float) * B * Z);
-    l.real_labels = malloc(sizeof(int) * B);
-    l.fake_labels = malloc(sizeof(int) * B);
+    l.real = malloc(sizeof(float) * B * 28 * 28), l.z = malloc(sizeof(float) * B * Z);
+    l.real_labels = malloc(sizeof(int) * B), l.fake_labels = malloc(sizeof(int) * B);
     int per_epoch = batcher_batches_per_epoch(&l.batcher);
     printf("cGAN: %d images of %d classes, G %d-%d-%d-%d, D %d-%d-%d-1 with a %dx%d projection, "
            "batch %d, lr %g, %d steps an epoch\n", l.ds.n, K, Z + K, cfg.g_hidden[0],

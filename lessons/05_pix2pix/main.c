@@ -1,16 +1,12 @@
 // main.c - lesson 05's program: Pix2Pix on sketch -> colour emoji pairs,
 // trained with YOUR forward passes, losses and training step
-// (pix2pix_exercises.c). With an unfinished exercise it stops and names it.
+// (pix2pix_exercises.c); with an unfinished exercise it stops and names it.
 // The training loop (common/trainloop.h) does the rest: checkpoints,
-// --resume, Ctrl-C, logs, curves, report.html.
-//
-// Pairs from --data/train; every --sample-every steps (and before the first
-// and after the last) an input | output | target strip of fixed validation
-// pairs (samples_stepNNNNN.png) and validation numbers in val.csv; loss.csv,
-// losses.png, d_outputs.png, checkpoint.bin, and metrics.txt (the whole
-// validation split) at the end. Two more programs use a trained model:
-// `infer` (cmd_infer.c) colours your own sketches, `compare` (cmd_compare.c)
-// puts several checkpoints side by side.
+// --resume, Ctrl-C, logs, curves and report.html. What this file adds: the
+// step, the sample (input | output | target for fixed validation pairs,
+// every --sample-every steps), the evaluation (val.csv) and metrics.txt (the
+// whole validation split). `infer` (cmd_infer.c) and `compare`
+// (cmd_compare.c) use the trained model.
 //
 //     make run LESSON=05                                   (your code)
 //     make run LESSON=05 SOLUTIONS=1                       (the reference)
@@ -101,19 +97,6 @@ static int finish(void *lesson, TrainLoop *loop, Error *err) {
     return rc;
 }
 
-static int load_split(PairedSet *set, const char *data, const char *direction, const char *split,
-                      int size, Error *err) {
-    char dir[1100];
-    PairedDirection d;
-    snprintf(dir, sizeof dir, "%s/%s", data, split);
-    if (paired_parse_direction(&d, direction, err) != 0) return -1;
-    if (paired_load(set, dir, d, 3, 3, size, size, err) == 0) return 0;
-    if (strstr(data, "datasets/emoji"))
-        fprintf(stderr, "The emoji pairs are made by `make datasets` "
-                        "(`make run LESSON=05` runs it when they are missing).\n");
-    return -1;
-}
-
 int main(int argc, char **argv) {
     Args args;
     args_init(&args, "05_pix2pix", "Pix2Pix: I sketch, you colour");
@@ -160,8 +143,8 @@ int main(int argc, char **argv) {
     Error err;
     printf("data: %s (%s)\n", data, direction);
     if (paired_check_fits(crop, crop, cfg.g.depth, &err) != 0 ||
-        load_split(&l.train_set, data, direction, "train", load_size, &err) != 0 ||
-        load_split(&l.val_set, data, direction, "val", crop, &err) != 0 ||
+        p2p_load_split(&l.train_set, data, direction, "train", load_size, &err) != 0 ||
+        p2p_load_split(&l.val_set, data, direction, "val", crop, &err) != 0 ||
         paired_batcher_init(&l.batches, &l.train_set, l.B, 1, crop, crop, !no_flip, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
@@ -171,8 +154,7 @@ int main(int argc, char **argv) {
     p2p_init(&l.p, &cfg, (uint64_t)args.seed);
     long image = 3L * crop * crop;
     l.x = malloc(sizeof(float) * l.B * image), l.y = malloc(sizeof(float) * l.B * image);
-    l.sx = malloc(sizeof(float) * strip_count * image);
-    l.sy = malloc(sizeof(float) * strip_count * image);
+    l.sx = malloc(sizeof(float) * strip_count * image), l.sy = malloc(sizeof(float) * strip_count * image);
     l.so = malloc(sizeof(float) * strip_count * image);
     p2p_strip_pairs(l.sx, l.sy, &l.val_set, strip_count);
     printf("G: %s, ngf %d, depth %d, %ld parameters; D: PatchGAN, ndf %d, %d layers, %ld "

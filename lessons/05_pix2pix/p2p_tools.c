@@ -69,3 +69,16 @@ int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err) {
            batch_stats ? "; batch statistics and dropout" : "");
     return 0;
 }
+
+int p2p_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
+                      int size, Error *err) {
+    char dir[1100];
+    PairedDirection d;
+    snprintf(dir, sizeof dir, "%s/%s", data, split);
+    if (paired_parse_direction(&d, direction, err) != 0) return -1;
+    if (paired_load(set, dir, d, 3, 3, size, size, err) == 0) return 0;
+    if (strstr(data, "datasets/emoji"))
+        fprintf(stderr, "The emoji pairs are made by `make datasets` "
+                        "(`make run LESSON=05` runs it when they are missing).\n");
+    return -1;
+}

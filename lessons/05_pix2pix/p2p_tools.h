@@ -23,4 +23,9 @@ void p2p_strip_pairs(float *xs, float *ys, const PairedSet *val, int n);
 // into it; batch_stats sets the paper's test mode (p2p_generate).
 int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err);
 
+// data/split (train, val) as pairs resized to size x size, direction "AtoB"
+// or "BtoA"; a missing emoji set says how to make it.
+int p2p_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
+                   int size, Error *err);
+
 #endif
