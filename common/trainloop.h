@@ -171,7 +171,8 @@ typedef struct {
 
     const char *log_columns;      // loss.csv's columns after "step", e.g. "loss_d,loss_g"
     const char *progress_labels;  // the same count of short names for the progress line
-                                  // ("D,G"); NULL: log_columns' names
+                                  // ("D,G"), comma-separated (so none may hold a comma);
+                                  // NULL: log_columns' names
     int log_every;                // steps per loss.csv row (means over them); 0: 10
     int log_with_samples;         // 1: a loss.csv row at every sample picture too
 

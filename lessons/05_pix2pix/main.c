@@ -157,11 +157,19 @@ int main(int argc, char **argv) {
     l.sx = malloc(sizeof(float) * strip_count * image), l.sy = malloc(sizeof(float) * strip_count * image);
     l.so = malloc(sizeof(float) * strip_count * image);
     p2p_strip_pairs(l.sx, l.sy, &l.val_set, strip_count);
-    printf("G: %s, ngf %d, depth %d, %ld parameters; D: PatchGAN, ndf %d, %d layers, %ld "
-           "parameters; loss %s, lambda %g; batch %d, Adam lr %g\n",
-           cfg.g.no_skips ? "encoder-decoder" : "U-Net", cfg.g.ngf, cfg.g.depth, l.p.ps_g.size,
-           cfg.d.ndf, cfg.d.n_layers, l.p.ps_d.size, p2p_loss_name(cfg.loss), cfg.lambda, l.B,
-           cfg.lr);
+    // What one of D's logits sees of the image: your exercise 5.3.
+    P2pConv convs[PATCHGAN_MAX_LAYERS + 2];
+    P2pField field = p2p_receptive_field(convs, p2p_patchgan_convs(convs, &cfg.d));
+    int patches = crop / (1 << cfg.d.n_layers) - 2;
+    printf("G: %s, ngf %d, depth %d, %ld parameters\n", cfg.g.no_skips ? "encoder-decoder" : "U-Net",
+           cfg.g.ngf, cfg.g.depth, l.p.ps_g.size);
+    if (cfg.loss != P2P_LOSS_L1)
+        printf("D: PatchGAN, ndf %d, %d layers, %ld parameters: %dx%d logits, each seeing a "
+               "%dx%d window (%d px apart, the first starting at %d)\n", cfg.d.ndf,
+               cfg.d.n_layers, l.p.ps_d.size, patches, patches, field.size, field.size,
+               field.jump, field.start);
+    printf("loss: %s, lambda %g; batch %d, Adam lr %g\n", p2p_loss_name(cfg.loss), cfg.lambda,
+           l.B, cfg.lr);
 
     char meta[CHECKPOINT_META_LEN];
     p2p_config_to_meta(meta, sizeof meta, &cfg);
@@ -169,7 +177,7 @@ int main(int argc, char **argv) {
     TrainSpec spec = {
         .lesson = &l, .step = step, .sample = sample, .evaluate = evaluate, .start = start,
         .finish = finish, .log_columns = "loss_d,loss_g,g_gan,g_l1,d_real,d_fake",
-        .progress_labels = "D,G,GAN,L1,D(x,y),D(x,G(x))",
+        .progress_labels = "D,G,GAN,L1,D(x;y),D(x;G(x))",
         // about 100 rows whatever the length: enough for the curves' moving average
         .log_every = total >= 200 ? (int)(total / 100) : 1, .log_with_samples = 1,
         .steps_per_epoch = l.train_set.n / l.B, .sample_every = sample_every,
