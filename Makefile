@@ -131,10 +131,20 @@ lesson_of  = $(notdir $(firstword $(wildcard $(LESSONS_DIR)/$(call two_digits,$(
 # the ones that have a program.
 DEFAULT_RUN_LESSON := $(firstword $(foreach N,03 02 01,$(if $(wildcard $(LESSONS_DIR)/$(N)_*/main.c),$(N))))
 
+# A lesson's extra programs: lessons/NN_topic/cmd_<name>.c holds the main of
+# a program build/<impl>/NN_topic/<name> (an inference tool, a comparison),
+# linked with the lesson's other .c files except main.c. The solutions build
+# also finds cmd_<name>.c files that only solutions/NN_topic/ has.
+#
 # $(1) = lesson folder name, $(2) = student | solutions
 define LESSON_RULES
-$(2)_$(1)_SRCS := $$(wildcard $(LESSONS_DIR)/$(1)/*.c)
+$(2)_$(1)_SRCS := $$(sort $$(wildcard $(LESSONS_DIR)/$(1)/*.c) \
+                    $$(if $$(filter solutions,$(2)),$$(patsubst $(SOLUTIONS_DIR)/%,$(LESSONS_DIR)/%,\
+                      $$(wildcard $(SOLUTIONS_DIR)/$(1)/cmd_*.c))))
 $(2)_$(1)_OBJS := $$(patsubst $(LESSONS_DIR)/$(1)/%.c,$(BUILD)/$(2)/$(1)/%.o,$$($(2)_$(1)_SRCS))
+$(2)_$(1)_CMDS := $$(patsubst cmd_%.c,%,$$(filter cmd_%.c,$$(notdir $$($(2)_$(1)_SRCS))))
+# Everything but the programs' mains: what main.c, each cmd_<name>.c and the tests link with.
+$(2)_$(1)_LIB_OBJS := $$(filter-out %/main.o $(BUILD)/$(2)/$(1)/cmd_%.o,$$($(2)_$(1)_OBJS))
 $(2)_$(1)_TEST_OBJS := $$(patsubst $(LESSON_TESTS)/$(1)/%.c,$(BUILD)/$(2)/$(1)/tests/%.o,$$(wildcard $(LESSON_TESTS)/$(1)/*.c))
 
 $(BUILD)/$(2)/$(1)/%.o: CFLAGS += -I$(LESSONS_DIR)/$(1)
@@ -144,11 +154,15 @@ $(BUILD)/$(2)/$(1)/tests/%.o: $(LESSON_TESTS)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
 	$(CC) $$(CFLAGS) -c $$< -o $$@
 
-$(BUILD)/$(2)/$(1)/lesson: $$($(2)_$(1)_OBJS) $(LIBCOMMON)
+$(BUILD)/$(2)/$(1)/lesson: $(BUILD)/$(2)/$(1)/main.o $$($(2)_$(1)_LIB_OBJS) $(LIBCOMMON)
+	$(CC) $$(CFLAGS) $$^ -o $$@ $(LDLIBS)
+
+$$(patsubst %,$(BUILD)/$(2)/$(1)/%,$$($(2)_$(1)_CMDS)): $(BUILD)/$(2)/$(1)/%: \
+    $(BUILD)/$(2)/$(1)/cmd_%.o $$($(2)_$(1)_LIB_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $$^ -o $$@ $(LDLIBS)
 
 # Test objects are linked as objects (Criterion drops tests found in an archive).
-$(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$(filter-out %/main.o,$$($(2)_$(1)_OBJS)) \
+$(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$($(2)_$(1)_LIB_OBJS) \
                          $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
 endef
@@ -171,7 +185,8 @@ $(foreach L,$(LESSONS),$(eval $(call LESSON_SOURCES,$(L))))
 $(foreach L,$(LESSONS),$(foreach I,student solutions,$(eval $(call LESSON_RULES,$(L),$(I)))))
 
 ALL_LESSON_BINS := $(foreach L,$(LESSONS),$(foreach I,student solutions,\
-                     $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test))
+                     $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test \
+                     $(patsubst %,$(BUILD)/$(I)/$(L)/%,$($(I)_$(L)_CMDS))))
 
 # Private tests (make grade TESTS_DIR=path): path/NN_topic/test_*.c and
 # points.tsv, linked with the lesson as it is graded (student or solutions).
@@ -186,7 +201,7 @@ $(BUILD)/private-$(IMPL)/$(1)/%.o: $(TESTS_DIR)/$(1)/%.c | $(LIB_BUILD)/.deps-ok
 	$(CC) $$(CFLAGS) -c $$< -o $$@
 $(BUILD)/private-$(IMPL)/$(1)/test: $$(patsubst $(TESTS_DIR)/$(1)/%.c,$(BUILD)/private-$(IMPL)/$(1)/%.o,\
                                        $$(wildcard $(TESTS_DIR)/$(1)/*.c)) \
-                                    $$(filter-out %/main.o,$$($(IMPL)_$(1)_OBJS)) \
+                                    $$($(IMPL)_$(1)_LIB_OBJS) \
                                     $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
 endef
@@ -332,15 +347,17 @@ check: $(GRADE_TOOL)
 
 # `make run` alone: the default lesson with the reference code, so the first
 # command a newcomer types trains something. With LESSON: your code, unless SOLUTIONS=1.
+# PROGRAM=<name> runs the lesson's program cmd_<name>.c instead of its main.c.
 RUN_LESSON := $(or $(LESSON),$(DEFAULT_RUN_LESSON))
+PROGRAM    ?= lesson
 RUN_IMPL   := $(if $(LESSON),$(IMPL),$(if $(filter-out undefined,$(origin SOLUTIONS)),$(IMPL),solutions))
 run: deps
 	@L=$(call lesson_of,$(RUN_LESSON)); \
 	if [ -z "$$L" ]; then echo "run: no lesson $(RUN_LESSON) (lessons: $(LESSONS))" >&2; exit 2; fi; \
-	$(MAKE) --no-print-directory $(BUILD)/$(RUN_IMPL)/$$L/lesson || exit 1; \
+	$(MAKE) --no-print-directory $(BUILD)/$(RUN_IMPL)/$$L/$(PROGRAM) || exit 1; \
 	echo "run: $$L with $(if $(filter solutions,$(RUN_IMPL)),the reference solutions,your exercise files)"; \
-	echo "$(BUILD)/$(RUN_IMPL)/$$L/lesson $(ARGS)"; \
-	$(BUILD)/$(RUN_IMPL)/$$L/lesson $(ARGS)
+	echo "$(BUILD)/$(RUN_IMPL)/$$L/$(PROGRAM) $(ARGS)"; \
+	$(BUILD)/$(RUN_IMPL)/$$L/$(PROGRAM) $(ARGS)
 
 GRADE_DIR     ?= $(BUILD)/grade
 GRADE_TIMEOUT ?= 600
@@ -390,19 +407,22 @@ gradescope:
 
 # ---------------------------------------------------------------- reliability
 
-# Crash safety of a training run (tests/reliability/run.sh): a tiny GAN killed
-# with SIGKILL at random moments resumes to the uninterrupted run's log and
-# final checkpoint byte for byte; NaN/Inf, unwritable-folder and disk checks.
-RELIABILITY_BIN := $(LIB_BUILD)/reliability/train_tiny
+# Crash safety of a training run (tests/reliability/run.sh), on the real
+# lesson 02 program (its ring part) built from solutions/: killed with SIGKILL
+# at random moments it resumes to the uninterrupted run's log and final
+# checkpoint byte for byte; SIGINT/SIGTERM, NaN and divergence, the folder
+# lock, damaged checkpoints, unwritable folders and full disks.
+RELIABILITY_LESSON := $(BUILD)/solutions/$(call lesson_of,02)/lesson
+RELIABILITY_VERIFY := $(LIB_BUILD)/reliability/ckpt_verify
 
-$(RELIABILITY_BIN): tests/reliability/train_tiny.c $(LIBCOMMON)
+$(RELIABILITY_VERIFY): tests/reliability/ckpt_verify.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-test-reliability: $(RELIABILITY_BIN)
+test-reliability: $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY)
 	@mkdir -p $(REPORTS)
-	@echo "== crash safety: kill -9 and resume, divergence, output folder and disk"
-	@tests/reliability/run.sh $(RELIABILITY_BIN) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
+	@echo "== crash safety of lesson 02's program: kill -9 and resume, signals, divergence, lock, disk"
+	@tests/reliability/run.sh $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
 
 # Sanitizers: the library's tests, every lesson's tests on solutions/ and the
 # fuzz corpora (below), built with gcc's AddressSanitizer + UBSan in
@@ -523,7 +543,7 @@ $(LIB_BUILD)/fuzz-seeds/seed_checkpoint: tests/fuzz/seed_checkpoint.c $(LIBCOMMO
 fuzz-seeds: $(LIB_BUILD)/fuzz-seeds/seed_checkpoint
 	cd tests/fuzz && python3 make_seeds.py
 	@mkdir -p tests/fuzz/corpus/checkpoint
-	$< tests/fuzz/corpus/checkpoint/valid.ckpt
+	$< tests/fuzz/corpus/checkpoint/valid_v2.ckpt
 
 .PHONY: test-reliability asan-replay test-asan fuzz fuzz-replay fuzz-seeds
 

@@ -49,6 +49,9 @@ void classifier_init(Classifier *c, int seed) {
         rng_fill_normal(&rng, t->data, (int)t->size, 0.0f, sqrtf(2.0f / (float)fan_in));
     }
     tape_init(&c->tape);
+    // The measuring instrument runs on the library's kernels, whatever a
+    // lesson installs for the process or for its own model.
+    tape_set_kernels(&c->tape, tape_library_kernels());
 }
 
 void classifier_free(Classifier *c) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plot.h"
+#include "trainloop.h"
 
 #define FCDLOG_HEADER "step,epoch,fcd,fcd_floor,fcd_untrained"
 #define FCDLOG_COLS 5   // the columns of FCDLOG_HEADER
@@ -109,4 +110,39 @@ void fcdlog_close(FcdLog *f) {
     evaluator_close(&f->ev);
     free(f->images);
     f->images = NULL;
+}
+
+int fcdlog_start(FcdLog *f, TrainLoop *loop, const char *data_dir, const char *evaluator_path,
+                 const char *x_column, const char *extra_columns, Error *err) {
+    if (fcdlog_open(f, loop->dir, data_dir, evaluator_path, x_column, extra_columns,
+                    loop->resume_step, err) != 0)
+        return -1;
+    train_add_file(loop, "eval.csv", TRAIN_FILE_DATA);
+    train_add_line_plot(loop, "fcd.png", "eval.csv", x_column, "fcd,fcd_floor,fcd_untrained",
+                        "FCD of 10,000 samples against the test images (lower is better)",
+                        "FCD", 1);
+    return 0;
+}
+
+int fcdlog_write_at(FcdLog *f, TrainLoop *loop, const double *extra, Error *err) {
+    if (fcdlog_write(f, loop->step, train_epoch(loop), extra, err) != 0) return -1;
+    train_report_number(loop, "FCD (lower is better)", "%.2f at step %ld", f->fcd, loop->step);
+    train_report_number(loop, "FCD of the untrained G (the ceiling)", "%.2f", f->untrained);
+    train_report_number(loop, "FCD of training vs test images (the floor)", "%.2f",
+                        f->ev.fcd_floor);
+    return 0;
+}
+
+int fcdlog_load_training(Dataset *ds, Batcher *b, const char *data_dir, int with_labels,
+                         int limit, int batch, Error *err) {
+    char images[1100], labels[1100];
+    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", data_dir);
+    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte.gz", data_dir);
+    printf("reading %s\n", images);
+    if (dataset_load_idx(ds, images, with_labels ? labels : NULL, limit, err) != 0) return -1;
+    if (batcher_init(b, ds, batch, 1, err) != 0) {
+        dataset_free(ds);
+        return -1;
+    }
+    return 0;
 }

@@ -65,4 +65,25 @@ void fcdlog_plot(FcdLog *f, Outputs *out);
 
 void fcdlog_close(FcdLog *f);
 
+// The Fashion-MNIST training images (and labels when with_labels) from
+// data_dir (the first `limit`; 0: all) and a batcher of `batch` over them,
+// dropping a short last batch: what lessons 02-04 train on. Prints the file
+// it reads. On failure nothing is left to free.
+int fcdlog_load_training(Dataset *ds, Batcher *b, const char *data_dir, int with_labels,
+                         int limit, int batch, Error *err);
+
+// ---------------------------------------------------------------- in the training loop
+struct TrainLoop;
+
+// fcdlog_open in the loop's run folder, continuing its eval.csv at the loop's
+// resume step; eval.csv becomes one of the run's files and fcd.png one of its
+// curves (drawn by the loop). Call it from the lesson's start.
+int fcdlog_start(FcdLog *f, struct TrainLoop *loop, const char *data_dir,
+                 const char *evaluator_path, const char *x_column, const char *extra_columns,
+                 Error *err);
+
+// After fcdlog_measure: fcdlog_write at the loop's step and epoch, and the
+// FCD numbers of report.html.
+int fcdlog_write_at(FcdLog *f, struct TrainLoop *loop, const double *extra, Error *err);
+
 #endif

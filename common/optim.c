@@ -73,6 +73,7 @@ void optim_step(Optimizer *opt, ParamSet *ps) {
     if (ps->size != opt->n)
         tensor_fail("optim_step: the optimiser was made for %ld parameters, this ParamSet "
                     "has %ld", opt->n, ps->size);
+    if (opt->gate && opt->gate(opt->gate_ctx, opt, ps) != 0) return;
     opt->step++;
     switch (opt->kind) {
     case OPTIM_ADAM:

@@ -11,7 +11,7 @@
 
 typedef enum { OPTIM_SGD = 1, OPTIM_ADAM = 2 } OptimKind;
 
-typedef struct {
+typedef struct Optimizer {
     OptimKind kind;
     float lr;
     float beta1, beta2, eps;  // Adam
@@ -20,6 +20,12 @@ typedef struct {
     long n;                   // floats in the ParamSet it was made for
     float *m;                 // Adam's first moment, or SGD's velocity (n); NULL for plain SGD
     float *v;                 // Adam's second moment (n); NULL for SGD
+    // Run by optim_step before it changes anything; a non-zero answer skips
+    // the update. The training loop's divergence check (trainloop.h) sits
+    // here, between the backward pass and the update, whoever calls
+    // optim_step. NULL (the default): no check.
+    int (*gate)(void *ctx, const struct Optimizer *opt, const ParamSet *ps);
+    void *gate_ctx;
 } Optimizer;
 
 // The course's GANs use adam_init(&opt, &ps, 2e-4f, 0.5f, 0.999f, 1e-8f).

@@ -61,9 +61,27 @@ static TapeKernels kernels = LIBRARY_KERNELS_INIT;
 // which the arena hands out unzeroed, are zeroed for those.
 static int plugged_in = 0;
 
-static void zero_for_plugged_in(Tensor *out) {
-    if (plugged_in) memset(out->data, 0, sizeof(float) * out->size);
+static const TapeKernels *kernels_of(const Tape *tp) {
+    return tp->kernels ? tp->kernels : &kernels;
 }
+
+static void zero_for_plugged_in(const Tape *tp, Tensor *out) {
+    if (tp->kernels ? tp->kernels != &LIBRARY_KERNELS : plugged_in)
+        memset(out->data, 0, sizeof(float) * out->size);
+}
+
+static void check_table(const TapeKernels *k, const char *who) {
+    if (!k->conv2d_forward || !k->conv2d_backward || !k->conv_transpose2d_forward ||
+        !k->conv_transpose2d_backward || !k->batchnorm_forward_train || !k->batchnorm_backward)
+        tensor_fail("%s: every entry of the table must be set", who);
+}
+
+void tape_set_kernels(Tape *tp, const TapeKernels *k) {
+    if (k) check_table(k, "tape_set_kernels");
+    tp->kernels = k;
+}
+
+const TapeKernels *tape_library_kernels(void) { return &LIBRARY_KERNELS; }
 
 void tape_use_kernels(const TapeKernels *k) {
     plugged_in = k != NULL;
@@ -71,9 +89,7 @@ void tape_use_kernels(const TapeKernels *k) {
         kernels = LIBRARY_KERNELS;
         return;
     }
-    if (!k->conv2d_forward || !k->conv2d_backward || !k->conv_transpose2d_forward ||
-        !k->conv_transpose2d_backward || !k->batchnorm_forward_train || !k->batchnorm_backward)
-        tensor_fail("tape_use_kernels: every entry of the table must be set");
+    check_table(k, "tape_use_kernels");
     kernels = *k;
 }
 
@@ -141,12 +157,12 @@ static Tensor *conv_common(Tape *tp, Op op, Tensor *x, Tensor *weight, Tensor *b
     Tensor *out = tape_op_output(tp, op, 4, (int[]){g.B, g.OC, g.OH, g.OW}, x, weight, bias);
     out->p.geom = g;
     float *col = tape_scratch(tp, conv_col_size(&g));
-    zero_for_plugged_in(out);
+    zero_for_plugged_in(tp, out);
     if (op == OP_CONV2D)
-        kernels.conv2d_forward(out->data, col, x->data, weight->data, data_or_null(bias),
+        kernels_of(tp)->conv2d_forward(out->data, col, x->data, weight->data, data_or_null(bias),
                                &g);
     else
-        kernels.conv_transpose2d_forward(out->data, col, x->data, weight->data,
+        kernels_of(tp)->conv_transpose2d_forward(out->data, col, x->data, weight->data,
                                          data_or_null(bias), &g);
     return out;
 }
@@ -227,8 +243,8 @@ Tensor *tape_batchnorm(Tape *tp, Tensor *x, Tensor *gamma, Tensor *beta,
     Tensor *out = tape_op_output(tp, OP_BATCHNORM, x->ndim, x->shape, x, gamma, beta);
     out->saved[0] = tape_alloc(tp, sizeof(float) * C);   // mean
     out->saved[1] = tape_alloc(tp, sizeof(float) * C);   // rstd
-    zero_for_plugged_in(out);
-    kernels.batchnorm_forward_train(out->data, out->saved[0], out->saved[1], x->data,
+    zero_for_plugged_in(tp, out);
+    kernels_of(tp)->batchnorm_forward_train(out->data, out->saved[0], out->saved[1], x->data,
                             data_or_null(gamma), data_or_null(beta), running_mean, running_var,
                             momentum, eps, B, C, HW);
     return prof_fwd(out, t0);
@@ -432,13 +448,13 @@ void tape_backward_node(Tape *tp, Tensor *t) {
         break;
     case OP_CONV2D: {
         float *col = tape_scratch(tp, conv_col_size(&t->p.geom));
-        kernels.conv2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout, a->data,
+        kernels_of(tp)->conv2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout, a->data,
                                 b->data, &t->p.geom);
         break;
     }
     case OP_CONV_TRANSPOSE2D: {
         float *col = tape_scratch(tp, conv_col_size(&t->p.geom));
-        kernels.conv_transpose2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout,
+        kernels_of(tp)->conv_transpose2d_backward(grad_of(a), grad_of(b), grad_of(c), col, dout,
                                           a->data, b->data, &t->p.geom);
         break;
     }
@@ -446,7 +462,7 @@ void tape_backward_node(Tape *tp, Tensor *t) {
     case OP_INSTANCENORM: {
         int B = a->shape[0], C = a->shape[1], HW = (int)(a->size / ((long)B * C));
         if (t->op == OP_BATCHNORM)
-            kernels.batchnorm_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data,
+            kernels_of(tp)->batchnorm_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data,
                                        t->saved[0], t->saved[1], data_or_null(b), B, C, HW);
         else
             instancenorm_backward(grad_of(a), grad_of(b), grad_of(c), dout, a->data, t->saved[0],

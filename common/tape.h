@@ -67,10 +67,11 @@ Tensor *tape_l1(Tape *tp, Tensor *a, Tensor *b);
 
 // ---------------------------------------------------------------- kernels
 // The kernels the tape calls for convolutions and batch norm (training mode),
-// with the signatures of conv.h and norm.h. Lesson 03's program installs the
-// student's own so that it trains with them; every other program keeps the
-// library's. The table is global (one per process) and read at each call.
-typedef struct {
+// with the signatures of conv.h and norm.h. Lesson 03 gives its model's tape
+// the student's own (tape_set_kernels), so that the model trains with them
+// while every other tape of the process (the FCD evaluator's) keeps the
+// library's: a measuring instrument never runs on the code it measures.
+typedef struct TapeKernels {
     void (*conv2d_forward)(float *out, float *col, const float *inp, const float *weight,
                            const float *bias, const ConvGeom *g);
     void (*conv2d_backward)(float *dinp, float *dweight, float *dbias, float *col,
@@ -90,8 +91,19 @@ typedef struct {
                                const float *gamma, int B, int C, int HW);
 } TapeKernels;
 
-// Copies k into the table; NULL restores the library's kernels. A NULL entry
-// in k is a programming error.
+// The table of tp alone; k must stay valid while tp uses it (a static
+// table); NULL: the process's table again. A NULL entry in k is a
+// programming error.
+void tape_set_kernels(Tape *tp, const TapeKernels *k);
+
+// The library's own kernels: tape_set_kernels(tp, tape_library_kernels())
+// pins a tape to them whatever the process's table is.
+const TapeKernels *tape_library_kernels(void);
+
+// The process's table, for tapes without one of their own (tests and the
+// benchmark swap kernels for a whole program with it): copies k into it;
+// NULL restores the library's kernels. A NULL entry in k is a programming
+// error.
 void tape_use_kernels(const TapeKernels *k);
 
 // ---------------------------------------------------------------- profile

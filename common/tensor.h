@@ -110,6 +110,10 @@ typedef struct {
     float *scratch;      // im2col buffer shared by every convolution
     long scratch_size;
 
+    // The convolution and batch-norm kernels this tape's ops call (tape.h);
+    // NULL: the process's table (the library's unless tape_use_kernels changed it).
+    const struct TapeKernels *kernels;
+
     int no_grad;         // 1: ops record nothing and allocate no gradients
     int backward_passes; // counts tape_backward() calls, for Tensor.visit
 } Tape;

@@ -53,17 +53,7 @@ int guard_check_grads(const TrainGuard *g, const ParamSet *ps, const char *model
 }
 
 long guard_checkpoint_bytes(const CheckpointModel *models, int n_models) {
-    // The file header, then per model its header and per tensor name + ndim + dims.
-    long bytes = 8 + 4 + 4 + 8 + 4 + 4 + 8 + 8 + 4 + 4 + CHECKPOINT_META_LEN;
-    for (int k = 0; k < n_models; k++) {
-        const ParamSet *ps = models[k].params;
-        const Optimizer *opt = models[k].opt;
-        int moments = opt ? (opt->m != NULL) + (opt->v != NULL) : 0;
-        bytes += CHECKPOINT_NAME_LEN + 4 + 4 + 4 + 4 + 8;
-        bytes += (long)(ps->n_params + ps->n_buffers) * (PARAM_NAME_LEN + 4 + 4 * 4);
-        bytes += (long)sizeof(float) * (ps->size * (1 + moments) + ps->buf_size);
-    }
-    return bytes;
+    return checkpoint_file_bytes(models, n_models, NULL, 0);
 }
 
 int guard_check_output(const char *dir, long bytes_needed, Error *err) {

@@ -2,21 +2,21 @@
 // anything: a NaN or Inf in a loss or a gradient (divergence), and an output
 // folder that cannot take the run's files (before the first step).
 //
-//     TrainGuard guard;
-//     guard_init(&guard, "runs/x/checkpoint.bin", resumed ? info.step : -1);
-//     if (guard_check_output("runs/x", guard_checkpoint_bytes(models, 2), &err)) ...  // before training
+// The training loop (trainloop.h) runs them for every lesson: the gradient
+// check sits in the gate that optim_step calls before it changes a weight,
+// so it runs between backward and the update whoever calls optim_step:
+//
+//     guard_init(&guard, "runs/x/checkpoint.bin", resumed ? step : -1);
+//     if (guard_check_output("runs/x", checkpoint_file_bytes(...), &err)) ...  // before training
 //     ...
-//     if (guard_check_loss(&guard, "loss_d", loss_d->data[0], step, &err) != 0 ||
-//         guard_check_grads(&guard, &dps, "D", step, &err) != 0) {
-//         fprintf(stderr, "%s\n", err.msg);   // "loss_d is NaN at step 1234; the last good
-//         return 3;                           //  checkpoint is runs/x/checkpoint.bin (step 1200)"
-//     }
-//     optim_step(...);   // only after the checks: a bad gradient never reaches the weights
+//     if (guard_check_grads(&guard, ps, "D", step, &err) != 0) skip the update, stop the run:
+//         "the gradient of d.fc1.weight (model D) has Inf at element 3 of 256 at step 12;
+//          the last good checkpoint is runs/x/checkpoint.bin (step 1200)"
 //     if (checkpoint_save(...) == 0) guard_saved(&guard, step);
 //
-// The checks run between backward and the optimiser step, so the weights, the
-// optimiser's moments and the checkpoint on disk all stay as they were at the
-// last good step. The program exits non-zero; nothing is saved after a failure.
+// The weights, the optimiser's moments and the checkpoint on disk all stay as
+// they were at the last good step. The program exits non-zero; nothing is
+// saved after a failure.
 #ifndef TRAIN_GUARD_H
 #define TRAIN_GUARD_H
 

@@ -7,7 +7,7 @@
 // The geometry (ConvGeom, conv2d_geom, conv_transpose2d_geom, conv_col_size)
 // comes from the library's common/conv.h, and these functions have exactly
 // the signatures of the library's conv2d_forward & co.: the lesson program
-// hands them to the autograd tape (tape_use_kernels), which then trains the
+// hands them to the autograd tape (tape_set_kernels), which then trains the
 // DCGAN with YOUR convolutions.
 #ifndef CONV_EXERCISES_H
 #define CONV_EXERCISES_H

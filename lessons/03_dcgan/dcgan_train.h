@@ -21,13 +21,11 @@ typedef struct {
 } L03Dcgan;
 
 // Builds W1 with DCGAN's initialisation (N(0, 0.02) weights, N(1, 0.02) gains),
-// both optimisers at lr, real_label 1.
+// both optimisers at lr, real_label 1. Its tape runs the exercises' kernels
+// (3.1-3.8) instead of the library's (tape_set_kernels): this model's tape
+// only, so that the FCD evaluator keeps measuring with the library's.
 void l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng);
 void l03_dcgan_free(L03Dcgan *gan);
-
-// Makes the tape run the exercises' kernels (3.1-3.8) instead of the
-// library's, for every tape in the process; tape_use_kernels(NULL) undoes it.
-void l03_use_my_kernels(void);
 
 // One discriminator update on real (B, 1, 28, 28) and G(z), z (B, Z):
 //     loss_D = BCE(D(real), real_label) + BCE(D(G(z)), 0)

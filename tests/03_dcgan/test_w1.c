@@ -100,11 +100,9 @@ static void step_init(Step *s) {
     w1_input(s->z1, B * 100, 0.3, 1.2);
     w1_input(s->z2, B * 100, 1.2, 1.2);
     w1_input(s->real, B * 784, 0.5, 0.9);
-    l03_use_my_kernels();
 }
 
 static void step_free(Step *s) {
-    tape_use_kernels(NULL);
     l03_dcgan_free(&s->gan);
 }
 

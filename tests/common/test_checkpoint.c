@@ -345,3 +345,87 @@ Test(checkpoint, read_info_needs_no_model) {
     model_free(&a);
     remove_dir();
 }
+
+Test(checkpoint, a_flipped_bit_is_refused_by_the_checksum) {
+    make_dir();
+    char good[128], bad[128];
+    snprintf(good, sizeof good, "%s/good.ckpt", dir);
+    snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
+    Model a;
+    Rng ra;
+    trained(&a, &ra, good);
+    char *bytes;
+    long n = read_file(good, &bytes);
+    bytes[n - 40] ^= 0x04;   // one bit of the data (the last tensors' moments)
+    write_file(bad, bytes, n);
+    expect_rejected(bad, 4, 0, "damaged: its checksum", NULL);
+    CheckpointInfo info;
+    Error err;
+    cr_assert_eq(checkpoint_verify(good, &info, &err), 0, "verify of a good file: %s", err.msg);
+    cr_assert_eq(checkpoint_verify(bad, &info, &err), -1, "verify accepted a flipped bit");
+    free(bytes);
+    model_free(&a);
+    remove_dir();
+}
+
+Test(checkpoint, blobs_round_trip_and_must_match) {
+    make_dir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/blobs.ckpt", dir);
+    Model a, b;
+    model_build(&a, 1, 4);
+    model_build(&b, 2, 4);
+    CheckpointModel pa[2], pb[2];
+    parts(&a, pa);
+    parts(&b, pb);
+    int pool[5] = {3, 1, 4, 1, 5}, got[5] = {0};
+    double lr = 1.5e-4, got_lr = 0;
+    CheckpointBlob save[2] = {{"pool", pool, sizeof pool}, {"lr", &lr, sizeof lr}};
+    CheckpointBlob load[2] = {{"pool", got, sizeof got}, {"lr", &got_lr, sizeof got_lr}};
+    CheckpointInfo info = {.step = 9};
+    Error err;
+    cr_assert_eq(checkpoint_save_all(path, pa, 2, &info, NULL, save, 2, &err), 0, "save: %s",
+                 err.msg);
+    char *bytes;
+    long size = read_file(path, &bytes);
+    free(bytes);
+    cr_assert_eq(checkpoint_file_bytes(pa, 2, save, 2), size,
+                 "checkpoint_file_bytes is not the file's size");
+    cr_assert_eq(checkpoint_load_all(path, pb, 2, NULL, NULL, load, 2, &err), 0, "load: %s",
+                 err.msg);
+    cr_assert(memcmp(pool, got, sizeof pool) == 0 && got_lr == lr, "the blobs came back changed");
+    // A blob of another size is refused before anything is written.
+    int small[4];
+    CheckpointBlob other[2] = {{"pool", small, sizeof small}, {"lr", &got_lr, sizeof got_lr}};
+    cr_assert_eq(checkpoint_load_all(path, pb, 2, NULL, NULL, other, 2, &err), -1,
+                 "a blob of another size was accepted");
+    cr_assert(strstr(err.msg, "'pool'") != NULL, "the message: %s", err.msg);
+    // checkpoint_load skips the blobs.
+    cr_assert_eq(checkpoint_load(path, pb, 2, NULL, NULL, &err), 0, "load without blobs: %s",
+                 err.msg);
+    model_free(&a);
+    model_free(&b);
+    remove_dir();
+}
+
+Test(checkpoint, load_networks_by_name) {
+    make_dir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/nets.ckpt", dir);
+    Model a, b;
+    Rng ra;
+    trained(&a, &ra, path);
+    model_build(&b, 7, 4);
+    Error err;
+    CheckpointModel d_only[1] = {{"D", &b.dps, NULL}};
+    cr_assert_eq(checkpoint_load_networks(path, d_only, 1, NULL, &err), 0, "D alone: %s", err.msg);
+    assert_same_floats("D weights", b.dps.data, a.dps.data, a.dps.size);
+    CheckpointModel missing[1] = {{"G_AB", &b.gps, NULL}};
+    cr_assert_eq(checkpoint_load_networks(path, missing, 1, NULL, &err), -1,
+                 "a network the file does not hold was loaded");
+    cr_assert(strstr(err.msg, "'G_AB'") && strstr(err.msg, "'G', 'D'"), "the message: %s",
+              err.msg);
+    model_free(&a);
+    model_free(&b);
+    remove_dir();
+}

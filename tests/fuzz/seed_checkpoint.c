@@ -1,6 +1,7 @@
-// seed_checkpoint.c - writes corpus/checkpoint/valid.ckpt, fuzz_checkpoint's
-// seed: its model with non-trivial weights, moments and steps. Built and run
-// by `make fuzz-seeds`; the output is committed.
+// seed_checkpoint.c - writes fuzz_checkpoint's seed, corpus/checkpoint/valid_v2.ckpt
+// (version 2, with its checksum; valid.ckpt is the same model in version 1):
+// its model with non-trivial weights, moments and steps. Built and run by
+// `make fuzz-seeds`; the output is committed.
 #include <stdio.h>
 
 #include "fuzz_model.h"

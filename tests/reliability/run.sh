@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# run.sh - the crash-safety tests of a training run, on tests/reliability/train_tiny:
-#   - killed with SIGKILL at random moments (often inside a checkpoint save),
-#     the run leaves a loadable checkpoint each time, and resuming until done
-#     gives the uninterrupted run's log.csv and final checkpoint.bin byte for
-#     byte (same seed, --threads 1: the comparison is exact, no tolerance);
-#   - a NaN loss or an Inf gradient stops the run with exit 3, a message naming
-#     the step and the tensor, and the last good checkpoint untouched;
+# run.sh - the crash-safety tests of a training run, on the REAL lesson
+# program of lesson 02 (its ring part: two small MLPs, a second of training)
+# and, where the lesson matters, lesson 05's:
+#   - killed with SIGKILL at random moments (checkpoints every step, so that
+#     many kills land inside a save), the run leaves a whole checkpoint each
+#     time, and resuming until done gives the uninterrupted run's loss.csv and
+#     final checkpoint.bin byte for byte (same seed, --threads 1: exact);
+#   - SIGINT and SIGTERM: exit 130 / 143 after saving, the command that
+#     resumes printed; resumed, the same curve again;
+#   - a NaN injected into a gradient (GAN_TEST_NAN_AT, trainloop.h) stops the
+#     run with exit 3 before the update, naming the step, the tensor and the
+#     element, and the checkpoint on disk is the last good step's, byte for
+#     byte; a finite divergence (a learning rate of 10) stops it too;
+#   - a second run on the same folder is refused, naming the first; a
+#     checkpoint with one flipped bit is refused; a refused resume leaves
+#     config.txt as it was; --part both stopped in part 1 resumes;
 #   - an unusable output folder or a file size limit too small for a
 #     checkpoint is refused before the first step; a save that fails mid-run
 #     leaves the previous checkpoint byte-identical and no temporary file.
 #
-#   tests/reliability/run.sh TRAIN_TINY_BINARY COUNTS_FILE [WORK_FOLDER]
+#   tests/reliability/run.sh LESSON02_BINARY CKPT_VERIFY_BINARY COUNTS_FILE [WORK_FOLDER]
 #
 # Prints "reliability PASS|FAIL <what>" per check, writes "passed failed label"
 # to COUNTS_FILE, exits 1 if any check failed. KILLS (default 6) sets the
 # number of kills; the random delays are printed so a failure can be replayed.
 set -u
 BIN=$1
-COUNTS=$2
-T=${3:-$(dirname "$COUNTS")/reliability}
+VERIFY=$2
+COUNTS=$3
+T=${4:-$(dirname "$COUNTS")/reliability}
 KILLS=${KILLS:-6}
 rm -rf "$T" && mkdir -p "$T"
 passed=0
@@ -26,100 +36,160 @@ failed=0
 ok()  { echo "reliability PASS $*"; passed=$((passed + 1)); }
 bad() { echo "reliability FAIL $*"; failed=$((failed + 1)); }
 expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-finish() { echo "$passed $failed reliability: kill/resume, divergence, disk" > "$COUNTS"; exit $((failed > 0)); }
+finish() { echo "$passed $failed reliability: kill/resume, signals, divergence, lock, disk" > "$COUNTS"; exit $((failed > 0)); }
 
-if [ ! -x "$BIN" ]; then bad "the trainer $BIN was not built"; finish; fi
-run() { timeout 120 "$BIN" --threads 1 --seed 7 "$@"; }
+for b in "$BIN" "$VERIFY"; do
+    if [ ! -x "$b" ]; then bad "$b was not built"; finish; fi
+done
+# Lesson 02's ring part: 600 steps, a scatter plot every 100.
+RING=(--part ring --threads 1 --seed 7 --ring-batch 64 --scatter-every 100)
+run() { timeout 300 "$BIN" "${RING[@]}" "$@"; }
+verify() { "$VERIFY" "$1/ring/checkpoint.bin"; }
 
 # ---- kill -9 at random moments, resume until done, compare with an uninterrupted run
 STEPS=600
-EVERY=3
-run --out "$T/ref" --steps $STEPS --ckpt-every $EVERY > "$T/ref.out" 2>&1
+run --out "$T/ref" --steps $STEPS --checkpoint-every 1 > "$T/ref.out" 2>&1
 expect "the uninterrupted run finishes" test $? = 0
 
-mkdir -p "$T/killed"
 loadable=0
 for k in $(seq 1 "$KILLS"); do
-    delay=$(printf '0.%03d' $((RANDOM % 400 + 20)))
-    # Started directly (not through run's timeout) so that $! is the trainer itself.
-    "$BIN" --threads 1 --seed 7 --out "$T/killed" --steps $STEPS --ckpt-every $EVERY --resume \
+    delay=$(printf '0.%03d' $((RANDOM % 600 + 100)))
+    resume=$([ -f "$T/killed/ring/checkpoint.bin" ] && echo --resume)
+    # Started directly (not through run's timeout) so that $! is the program itself.
+    "$BIN" "${RING[@]}" --out "$T/killed" --steps $STEPS --checkpoint-every 1 $resume \
         >> "$T/killed.out" 2>&1 &
     pid=$!
     sleep "$delay"
     kill -KILL $pid 2>/dev/null
     wait $pid 2>/dev/null
-    if [ -f "$T/killed/checkpoint.bin" ]; then
-        if run --out "$T/killed" --verify > "$T/verify.out" 2>&1; then
+    if [ -f "$T/killed/ring/checkpoint.bin" ]; then
+        if verify "$T/killed" > "$T/verify.out" 2>&1; then
             loadable=$((loadable + 1))
-            echo "kill $k after ${delay}s: $(cat "$T/verify.out")"
+            echo "kill $k after ${delay}s: $(cat "$T/verify.out")$(ls "$T/killed/ring" | grep -q tmp && echo ', killed inside a save')"
         else
-            echo "kill $k after ${delay}s: NOT loadable: $(cat "$T/verify.out")"
+            echo "kill $k after ${delay}s: NOT whole: $(cat "$T/verify.out")"
         fi
     else
         loadable=$((loadable + 1))
         echo "kill $k after ${delay}s: before the first checkpoint"
     fi
 done
-expect "after each of $KILLS kills the last checkpoint loads" test $loadable = "$KILLS"
-run --out "$T/killed" --steps $STEPS --ckpt-every $EVERY --resume >> "$T/killed.out" 2>&1
+expect "after each of $KILLS kills the last checkpoint is whole" test $loadable = "$KILLS"
+resume=$([ -f "$T/killed/ring/checkpoint.bin" ] && echo --resume)
+run --out "$T/killed" --steps $STEPS --checkpoint-every 1 $resume >> "$T/killed.out" 2>&1
 expect "the killed run resumes to the end" test $? = 0
-expect "the resumed loss curve (log.csv) equals the uninterrupted one exactly" \
-    cmp "$T/ref/log.csv" "$T/killed/log.csv"
+expect "the resumed loss curve (loss.csv) equals the uninterrupted one exactly" \
+    cmp "$T/ref/ring/loss.csv" "$T/killed/ring/loss.csv"
 expect "the resumed final checkpoint (weights, Adam moments, step, RNG) equals the uninterrupted one byte for byte" \
-    cmp "$T/ref/checkpoint.bin" "$T/killed/checkpoint.bin"
+    cmp "$T/ref/ring/checkpoint.bin" "$T/killed/ring/checkpoint.bin"
+expect "... and so do the scatter plots' points" cmp "$T/ref/ring/samples_step00600.csv" "$T/killed/ring/samples_step00600.csv"
+
+# ---- SIGINT and SIGTERM
+sig_run() {   # signal delay: start, signal, wait; the exit code in $st
+    "$BIN" "${RING[@]}" --out "$T/int" --steps $STEPS --checkpoint-every 50 $3 >> "$T/int.out" 2>&1 &
+    local pid=$!
+    sleep "$2"
+    kill "-$1" $pid 2>/dev/null
+    wait $pid
+    st=$?
+}
+sig_run INT 1.5 ""
+expect "SIGINT stops the run with exit 130" test $st = 130
+expect "... printing the command that resumes it" grep -qF -A1 "To continue it:" "$T/int.out"
+expect "... which has --resume and the folder" grep -qE -- "--out $T/int .*--resume$" "$T/int.out"
+expect "... and the checkpoint it saved is whole" verify "$T/int"
+sig_run TERM 1.0 --resume
+expect "SIGTERM stops the resumed run with exit 143" test $st = 143
+run --out "$T/int" --steps $STEPS --checkpoint-every 50 --resume >> "$T/int.out" 2>&1
+expect "resumed after SIGINT and SIGTERM, the run ends (exit 0)" test $? = 0
+expect "... with the uninterrupted run's loss.csv" cmp "$T/ref/ring/loss.csv" "$T/int/ring/loss.csv"
 
 # ---- divergence
-run --out "$T/nan" --steps 100 --ckpt-every 10 --nan-loss-at 37 > "$T/nan.out" 2>&1
-expect "a NaN loss exits 3" test $? = 3
-expect "the message names the loss, the step and the last good checkpoint" \
-    grep -qF "loss_d is NaN at step 37; the last good checkpoint is $T/nan/checkpoint.bin (step 30)" "$T/nan.out"
-expect "the checkpoint on disk is still step 30's and loads" \
-    grep -q 'step 30$' <(run --out "$T/nan" --verify 2>&1)
-expect "the log ends at the last good step, 36" test "$(tail -1 "$T/nan/log.csv" | cut -d, -f1)" = 36
-
-run --out "$T/inf" --steps 100 --ckpt-every 10 --inf-grad-at 15 > "$T/inf.out" 2>&1
-expect "an Inf gradient exits 3" test $? = 3
-expect "the message names the tensor, the element and the step" \
-    grep -qF "the gradient of g.fc2.weight (model G) has Inf at element 1 of 32 at step 15; the last good checkpoint is $T/inf/checkpoint.bin (step 10)" "$T/inf.out"
-
-run --out "$T/early" --steps 100 --ckpt-every 10 --nan-loss-at 3 > "$T/early.out" 2>&1
+run --out "$T/good30" --steps 30 --scatter-every 10 --checkpoint-every 10 > /dev/null 2>&1
+GAN_TEST_NAN_AT=37 run --out "$T/nan" --steps 100 --scatter-every 10 --checkpoint-every 10 > "$T/nan.out" 2>&1
+expect "a NaN in a gradient exits 3" test $? = 3
+expect "the message names the tensor, the element, the step and the last good checkpoint" \
+    grep -qF "the gradient of d.W0 (model D) has NaN at element 0 of 256 at step 37; the last good checkpoint is $T/nan/ring/checkpoint.bin (step 30)" "$T/nan.out"
+expect "the checkpoint on disk is step 30's, byte for byte (a 30-step run's)" \
+    cmp "$T/good30/ring/checkpoint.bin" "$T/nan/ring/checkpoint.bin"
+GAN_TEST_NAN_AT=3 run --out "$T/early" --steps 100 --scatter-every 10 --checkpoint-every 10 > "$T/early.out" 2>&1
 expect "a NaN before the first checkpoint says there is none" \
-    grep -qF "loss_d is NaN at step 3; no checkpoint has been written yet" "$T/early.out"
+    grep -qF "at step 3; no checkpoint has been written yet" "$T/early.out"
+run --out "$T/lr10" --steps 300 --ring-lr 10 --checkpoint-every 10 > "$T/lr10.out" 2>&1
+st=$?
+expect "a learning rate of 10 (finite but exploding losses) stops with exit 3" test $st = 3
+expect "... naming the value past the limit" grep -qF "which no healthy run reaches" "$T/lr10.out"
+
+# ---- one run per folder; damaged checkpoints; refused resumes
+"$BIN" "${RING[@]}" --out "$T/lock" --steps 100000 --checkpoint-every 100000 > "$T/lock1.out" 2>&1 &
+first=$!
+sleep 1
+run --out "$T/lock" --steps 10 > "$T/lock2.out" 2>&1
+expect "a second run on the same folder is refused (exit 1)" test $? = 1
+expect "... naming the first" grep -qF "another run is using this folder (process $first)" "$T/lock2.out"
+kill -INT $first; wait $first
+
+cp "$T/good30/ring/checkpoint.bin" "$T/flipped.bin"
+printf '\x01' | dd of="$T/flipped.bin" bs=1 seek=2000 conv=notrunc status=none
+mkdir -p "$T/flip/ring" && cp "$T/flipped.bin" "$T/flip/ring/checkpoint.bin"
+run --out "$T/flip" --steps 60 --scatter-every 10 --checkpoint-every 10 --resume > "$T/flip.out" 2>&1
+expect "a checkpoint with one changed byte is refused (exit 1)" test $? = 1
+expect "... by its checksum, naming the file" grep -qF "$T/flip/ring/checkpoint.bin: damaged: its checksum" "$T/flip.out"
+cp "$T/good30/config.txt" "$T/config.before"
+run --out "$T/good30" --steps 60 --scatter-every 10 --checkpoint-every 10 --ring-z 3 --resume > "$T/refused.out" 2>&1
+expect "a resume with another network is refused (exit 1)" test $? = 1
+expect "... and leaves config.txt as it was" cmp "$T/config.before" "$T/good30/config.txt"
+
+# --part both, stopped in part 1: resuming finishes part 1 and starts part 2.
+# Only the first seconds of part 2 are needed: it is killed once it has begun.
+"$BIN" --part both --threads 1 --seed 7 --ring-batch 64 --steps 300 --epochs 1 --out "$T/both" > "$T/both.out" 2>&1 &
+pid=$!; sleep 0.8; kill -INT $pid; wait $pid
+"$BIN" --part both --threads 1 --seed 7 --ring-batch 64 --steps 300 --epochs 1 --out "$T/both" --resume > "$T/both2.out" 2>&1 &
+pid=$!
+for i in $(seq 1 100); do grep -q "fmnist: reading" "$T/both2.out" 2>/dev/null && break; sleep 0.2; done
+kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+expect "--part both stopped in part 1 resumes: part 1 ends, part 2 starts" \
+    grep -q "fmnist: reading" "$T/both2.out"
+
+run --out "$T/threads" --steps 10 --threads 1000 > "$T/threads.out" 2>&1
+expect "--threads 1000 is refused before training (exit 1), naming the limit" \
+    test $? = 1 -a -n "$(grep -F -- "--threads 1000: expected 0 (every core) to" "$T/threads.out")" \
+    -a ! -d "$T/threads"
 
 # ---- the output folder and the disk
 : > "$T/a_file"
 run --out "$T/a_file/run" --steps 10 > "$T/notdir.out" 2>&1
-st=$?
-expect "an output folder under a regular file is refused with exit 1" test $st = 1
+expect "an output folder under a regular file is refused with exit 1" test $? = 1
 expect "... naming the folder and the reason" grep -qF "$T/a_file/run: cannot create the folder: Not a directory" "$T/notdir.out"
 if [ "$(id -u)" != 0 ]; then
-    mkdir -p "$T/readonly" && chmod 555 "$T/readonly"
+    mkdir -p "$T/readonly/ring" && chmod 555 "$T/readonly/ring"
     run --out "$T/readonly" --steps 10 > "$T/ro.out" 2>&1
-    expect "a read-only output folder is refused with exit 1 before training" test $? = 1 -a ! -f "$T/readonly/log.csv"
-    chmod 755 "$T/readonly"
+    expect "a read-only output folder is refused with exit 1 before training" test $? = 1 -a ! -f "$T/readonly/ring/loss.csv"
+    chmod 755 "$T/readonly/ring"
 else
     echo "reliability (root: a chmod 555 folder is writable for root, so that case is not tested)"
 fi
 
 # A file size limit (ulimit -f, in 1024-byte blocks) below a checkpoint's size
+# (about 400 kB) and above every other file's
 # stands in for a full disk: the same write error (EFBIG instead of ENOSPC)
 # through the same code. SIGXFSZ is ignored so the write fails instead of
 # killing the process.
-(trap '' XFSZ; ulimit -f 2; run --out "$T/fsize" --steps 20 > "$T/fsize.out" 2>&1)
+(trap '' XFSZ; ulimit -f 200; run --out "$T/fsize" --steps 20 > "$T/fsize.out" 2>&1)
 expect "a file size limit too small for a checkpoint is refused before the first step (exit 1)" \
-    test $? = 1 -a ! -f "$T/fsize/log.csv" -a ! -f "$T/fsize/checkpoint.bin"
-expect "... with a message saying so" grep -qF "the file size limit (ulimit -f) is 2048 bytes, a checkpoint needs" "$T/fsize.out"
+    test $? = 1 -a ! -f "$T/fsize/ring/loss.csv" -a ! -f "$T/fsize/ring/checkpoint.bin"
+expect "... with a message saying so" grep -qF "the file size limit (ulimit -f) is 204800 bytes, a checkpoint needs" "$T/fsize.out"
 
-run --out "$T/full" --steps 20 --ckpt-every 10 > /dev/null 2>&1
-cp "$T/full/checkpoint.bin" "$T/good.bin"
-(trap '' XFSZ; ulimit -f 2; run --out "$T/full" --steps 40 --ckpt-every 10 --resume --skip-preflight > "$T/full.out" 2>&1)
+cp "$T/good30/ring/checkpoint.bin" "$T/good.bin"
+mkdir -p "$T/full/ring" && cp "$T/good.bin" "$T/full/ring/checkpoint.bin"
+(trap '' XFSZ; ulimit -f 200; GAN_TEST_SKIP_PREFLIGHT=1 run --out "$T/full" --steps 60 --scatter-every 10 --checkpoint-every 10 --resume > "$T/full.out" 2>&1)
 expect "a checkpoint save that fails mid-run exits 1" test $? = 1
 expect "... saying the previous checkpoint is unchanged" grep -qF "(the previous file, if any, is unchanged)" "$T/full.out"
-expect "... and it is: byte-identical to step 20's" cmp "$T/good.bin" "$T/full/checkpoint.bin"
-expect "... with no temporary file left behind" test -z "$(ls "$T/full" | grep tmp)"
+expect "... and it is: byte-identical to step 30's" cmp "$T/good.bin" "$T/full/ring/checkpoint.bin"
+expect "... with no temporary file left behind" test -z "$(ls "$T/full/ring" | grep tmp)"
 
-head -c 1000 "$T/good.bin" > "$T/full/checkpoint.bin"
-run --out "$T/full" --steps 40 --resume > "$T/trunc.out" 2>&1
+head -c 1000 "$T/good.bin" > "$T/full/ring/checkpoint.bin"
+run --out "$T/full" --steps 60 --resume > "$T/trunc.out" 2>&1
 expect "resuming from a truncated checkpoint exits 1 naming the file" \
-    test $? = 1 -a -n "$(grep -F "$T/full/checkpoint.bin: expected" "$T/trunc.out")"
+    test $? = 1 -a -n "$(grep -F "$T/full/ring/checkpoint.bin: truncated" "$T/trunc.out")"
 finish

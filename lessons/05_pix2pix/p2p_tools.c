@@ -1,0 +1,84 @@
+// p2p_tools.c - see p2p_tools.h.
+#include "p2p_tools.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+
+void p2p_evaluate_set(P2p *p, P2pMetrics *m, float *out_buf, const PairedSet *set, int count) {
+    enum { CHUNK = 8 };
+    int h = set->h, w = set->w, cx = set->c_x, cy = set->c_y;
+    float *x = malloc(sizeof(float) * CHUNK * cx * h * w);
+    float *y = malloc(sizeof(float) * CHUNK * cy * h * w);
+    float *out = out_buf ? NULL : malloc(sizeof(float) * CHUNK * cy * h * w);
+    p2p_metrics_init(m);
+    int n = count < set->n ? count : set->n;
+    for (int i = 0; i < n; i += CHUNK) {
+        int b = n - i < CHUNK ? n - i : CHUNK;
+        for (int k = 0; k < b; k++)
+            paired_get(x + (long)k * cx * h * w, y + (long)k * cy * h * w, set,
+                       (int)((long)(i + k) * set->n / n), 0, 0, h, w, 0);
+        float *o = out_buf ? out_buf + (long)i * cy * h * w : out;
+        p2p_generate(p, o, x, b, h, w);
+        p2p_metrics_add(m, o, y, x, cx, b, cy, h, w);
+    }
+    free(x);
+    free(y);
+    free(out);
+}
+
+void p2p_strip_pairs(float *xs, float *ys, const PairedSet *val, int n) {
+    static const char *PICKS[] = {"smiley.png", "fox_face.png", "green_apple.png", "tulip.png",
+                                  "christmas_tree.png", "orange_heart.png", "duck.png",
+                                  "star.png"};
+    int h = val->h, w = val->w, got = 0;
+    for (size_t k = 0; k < sizeof PICKS / sizeof PICKS[0] && got < n; k++)
+        for (int i = 0; i < val->n; i++)
+            if (strcmp(val->names[i], PICKS[k]) == 0) {
+                paired_get(xs + (long)got * val->c_x * h * w, ys + (long)got * val->c_y * h * w,
+                           val, i, 0, 0, h, w, 0);
+                got++;
+                break;
+            }
+    int rest = n - got;
+    for (int i = 0; i < rest; i++, got++)
+        paired_get(xs + (long)got * val->c_x * h * w, ys + (long)got * val->c_y * h * w, val,
+                   (int)((long)i * val->n / rest), 0, 0, h, w, 0);
+}
+
+int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err) {
+    CheckpointInfo info;
+    P2pConfig cfg;
+    if (checkpoint_read_info(path, &info, err) != 0) return -1;
+    if (p2p_config_from_meta(&cfg, info.meta, err) != 0) {
+        char msg[ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return error_set(err, "%s: %s", path, msg);
+    }
+    p2p_init(p, &cfg, 1);
+    CheckpointModel models[2] = {{"G", &p->ps_g, NULL}, {"D", &p->ps_d, NULL}};
+    if (checkpoint_load_networks(path, models, 2, NULL, err) != 0) {
+        p2p_free(p);
+        return -1;
+    }
+    p->test_batch_stats = batch_stats;
+    printf("%s: %s, trained %ld steps (%s)%s\n", path,
+           cfg.g.no_skips ? "encoder-decoder" : "U-Net", info.step, info.meta,
+           batch_stats ? "; batch statistics and dropout" : "");
+    return 0;
+}
+
+int p2p_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
+                      int size, Error *err) {
+    char dir[1100];
+    PairedDirection d;
+    snprintf(dir, sizeof dir, "%s/%s", data, split);
+    if (paired_parse_direction(&d, direction, err) != 0) return -1;
+    if (paired_load(set, dir, d, 3, 3, size, size, err) == 0) return 0;
+    if (strstr(data, "datasets/emoji"))
+        fprintf(stderr, "The emoji pairs are made by `make datasets` "
+                        "(`make run LESSON=05` runs it when they are missing).\n");
+    return -1;
+}

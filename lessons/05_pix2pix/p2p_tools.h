@@ -1,0 +1,31 @@
+// p2p_tools.h - what lesson 05's three programs share: the training program
+// (main.c), `infer` (cmd_infer.c: your own sketches through a checkpoint) and
+// `compare` (cmd_compare.c: several checkpoints side by side).
+#ifndef P2P_TOOLS_H
+#define P2P_TOOLS_H
+
+#include "p2p_metrics.h"
+#include "paired.h"
+#include "pix2pix.h"
+
+// G's outputs for `count` pairs of a set (evenly spread over it, so that a
+// partial evaluation sees every category), scored into m; out_buf (count,
+// CY, H, W) keeps the outputs, or NULL.
+void p2p_evaluate_set(P2p *p, P2pMetrics *m, float *out_buf, const PairedSet *set, int count);
+
+// The n fixed validation pairs of the strips, xs (n, CX, H, W) and ys (n,
+// CY, H, W): eight chosen emoji of the course's validation split when they
+// are there (colourful, drawn in every style), then pairs spread evenly over
+// the set.
+void p2p_strip_pairs(float *xs, float *ys, const PairedSet *val, int n);
+
+// Builds the network a checkpoint's metadata describes and loads G and D
+// into it; batch_stats sets the paper's test mode (p2p_generate).
+int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err);
+
+// data/split (train, val) as pairs resized to size x size, direction "AtoB"
+// or "BtoA"; a missing emoji set says how to make it.
+int p2p_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
+                   int size, Error *err);
+
+#endif
