@@ -298,7 +298,7 @@ static int run_fmnist(const Args *args, const char *data_dir, const char *evalua
     Dataset ds;
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", data_dir);
     printf("fmnist: reading %s\n", path);
-    if (dataset_load_idx(&ds, path, NULL, 0, err) != 0) return -1;
+    if (dataset_load_idx(&ds, path, NULL, 0, 28, 28, 0, err) != 0) return -1;
     int rc = fm_train(args, dir, data_dir, evaluator_path, &ds, out, err);
     dataset_free(&ds);
     return rc;

@@ -187,7 +187,7 @@ static int train(const Args *args, const Config *cfg, Outputs *w, Error *err) {
     Dataset ds;
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", cfg->data_dir);
     printf("reading %s\n", path);
-    if (dataset_load_idx(&ds, path, NULL, cfg->images, err) != 0) return -1;
+    if (dataset_load_idx(&ds, path, NULL, cfg->images, 28, 28, 0, err) != 0) return -1;
 
     int B = args->batch;
     Rng rng, z_rng;

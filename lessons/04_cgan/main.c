@@ -131,7 +131,7 @@ static int train(const Args *args, const char *data_dir, const char *evaluator_p
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", data_dir);
     snprintf(labels_path, sizeof labels_path, "%s/train-labels-idx1-ubyte.gz", data_dir);
     printf("reading %s\n", path);
-    if (dataset_load_idx(&ds, path, labels_path, 0, err) != 0) return -1;
+    if (dataset_load_idx(&ds, path, labels_path, 0, 28, 28, 10, err) != 0) return -1;
 
     Rng rng;
     rng_seed(&rng, (uint64_t)args->seed);
