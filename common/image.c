@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 float image_u8_to_float(uint8_t u) { return (float)u / 127.5f - 1.0f; }
 
@@ -52,8 +53,22 @@ static void read_png_from_memory(png_structp png, png_bytep dst, png_size_t n) {
     io->pos += n;
 }
 
-// Reads the whole file, refusing empty and oversized ones.
+static const char *file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISFIFO(mode)) return "a named pipe";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "something other than a regular file";
+}
+
+// Reads the whole file, refusing empty and oversized ones. A folder named
+// x.png would "open" and report a size of LONG_MAX, and opening a named pipe
+// would wait for a writer, so only regular files are opened.
 static int read_file(uint8_t **out, size_t *size, const char *path, long max_bytes, Error *err) {
+    struct stat st;
+    if (stat(path, &st) != 0) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return error_set(err, "%s: expected an image file, found %s", path, file_kind(st.st_mode));
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     long n = -1;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
@@ -115,6 +116,24 @@ Test(image, rejects_broken_files_with_a_clear_message) {
     expect_rejected("bad_data.png", "not a readable PNG");
     expect_rejected("huge.png", "expected at most 8192x8192 pixels, found 100000x100000");
     expect_rejected("no_such_file.png", "cannot open");
+}
+
+// A folder named like a PNG once gave "expected at most 67108864 bytes,
+// found 9223372036854775807", and a named pipe would wait for a writer forever.
+Test(image, refuses_what_is_not_a_regular_file, .timeout = 10) {
+    expect_rejected("paired/folder_png/pair1.png", "expected an image file, found a folder");
+    char dir[] = "/tmp/test_image_fifo_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    char path[256];
+    snprintf(path, sizeof path, "%s/pipe.png", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0, "mkfifo %s", path);
+    Error err = {""};
+    float *img = NULL;
+    int c, h, w;
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, path, 0, &err), -1, "a named pipe is refused");
+    cr_assert(strstr(err.msg, path) && strstr(err.msg, "found a named pipe"), "message: %s", err.msg);
+    unlink(path);
+    rmdir(dir);
 }
 
 Test(image, png_round_trip_is_exact) {
