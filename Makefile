@@ -368,9 +368,14 @@ GRADE_LESSONS := $(if $(LESSON),$(call lesson_of,$(LESSON)),\
 # solutions/). Each lesson is built by its own make with its output captured,
 # so a lesson that does not compile scores 0 (with the compiler's output in
 # results.json) and the others are still graded. Exits 0 whatever the score;
-# non-zero only when grading itself broke.
+# non-zero only when grading itself broke, e.g. a TESTS_DIR that is not a
+# folder of NN_topic/points.tsv (private tests must never be skipped silently).
 grade: $(GRADE_TOOL)
 	@if [ -n "$(LESSON)" ] && [ -z "$(GRADE_LESSONS)" ]; then echo "grade: no lesson $(LESSON)" >&2; exit 2; fi
+	@if [ -n "$(TESTS_DIR)" ] && [ ! -d "$(TESTS_DIR)" ]; then \
+	  echo "grade: TESTS_DIR=$(TESTS_DIR): no such folder; its private tests cannot be graded" >&2; exit 2; fi
+	@if [ -n "$(TESTS_DIR)" ] && [ -z "$(strip $(PRIVATE_LESSONS))" ]; then \
+	  echo "grade: TESTS_DIR=$(TESTS_DIR): expected <lesson>/points.tsv for one of $(LESSONS), found none" >&2; exit 2; fi
 	@rm -rf $(GRADE_DIR) && mkdir -p $(GRADE_DIR)/build
 	@args=""; \
 	for L in $(GRADE_LESSONS); do \

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,8 +200,13 @@ static int check_common(const Args *a, Error *err) {
     if (a->epochs < 0) return error_set(err, "--epochs: expected 0 or more, found %d", a->epochs);
     if (a->batch < 1) return error_set(err, "--batch: expected 1 or more, found %d", a->batch);
     if (!(a->lr > 0)) return error_set(err, "--lr: expected a positive number, found %g", a->lr);
-    if (a->threads < 0)
-        return error_set(err, "--threads: expected 0 (all cores) or more, found %d", a->threads);
+    // More threads than cores only wait for each other: --threads 1000 on two
+    // cores ran 14x slower than --threads 2.
+    int cores = omp_get_num_procs();
+    if (a->threads < 0 || a->threads > cores)
+        return error_set(err, "--threads: expected 0 (all cores) to %d, the cores this program "
+                         "may use (more threads than cores wait for each other and run many "
+                         "times slower), found %d", cores, a->threads);
     return 0;
 }
 

@@ -14,14 +14,14 @@
 #define DATASET_MAX_FILES 1000000
 
 int dataset_load_idx(Dataset *ds, const char *images_path, const char *labels_path, int limit,
-                     Error *err) {
+                     int h, int w, int n_classes, Error *err) {
     memset(ds, 0, sizeof *ds);
-    if (idx_read_images(&ds->images, &ds->n, &ds->h, &ds->w, images_path, limit, err) != 0)
+    if (idx_read_images(&ds->images, &ds->n, &ds->h, &ds->w, images_path, limit, h, w, err) != 0)
         return -1;
     ds->c = 1;
     if (!labels_path) return 0;
     int n_labels;
-    if (idx_read_labels(&ds->labels, &n_labels, labels_path, limit, err) != 0) {
+    if (idx_read_labels(&ds->labels, &n_labels, labels_path, limit, n_classes, err) != 0) {
         dataset_free(ds);
         return -1;
     }

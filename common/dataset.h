@@ -17,9 +17,11 @@ typedef struct {
 
 // Fashion-MNIST style: images from an IDX image file, labels (if labels_path
 // is not NULL) from an IDX label file; the two counts must agree.
-// limit > 0 keeps only the first `limit` images.
+// limit > 0 keeps only the first `limit` images. The caller says what its
+// networks take: h x w images and labels 0..n_classes-1; a file that differs
+// is refused when it is read (idx.h), and 0 accepts any size or label.
 int dataset_load_idx(Dataset *ds, const char *images_path, const char *labels_path, int limit,
-                     Error *err);
+                     int h, int w, int n_classes, Error *err);
 
 // Every *.png in `dir`, in name order, converted to c channels (1 or 3) and
 // resized to (h, w) with image_resize. Unlabelled. An empty folder, or any

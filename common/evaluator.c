@@ -239,7 +239,7 @@ static int load_split(Dataset *ds, const char *data_dir, const char *split, Erro
     char images[1100], labels[1100];
     snprintf(images, sizeof images, "%s/%s-images-idx3-ubyte.gz", data_dir, split);
     snprintf(labels, sizeof labels, "%s/%s-labels-idx1-ubyte.gz", data_dir, split);
-    if (dataset_load_idx(ds, images, labels, 0, err) != 0) return -1;
+    if (dataset_load_idx(ds, images, labels, 0, 28, 28, EVAL_CLASSES, err) != 0) return -1;
     if (check_labelled(ds, split, err) != 0) {
         dataset_free(ds);
         return -1;
@@ -286,7 +286,7 @@ int evaluator_open(Evaluator *ev, const char *data_dir, const char *cache_path, 
     Dataset train;
     char images[1100];
     snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", data_dir);
-    if (dataset_load_idx(&train, images, NULL, ev->test.n, err) != 0) goto fail;
+    if (dataset_load_idx(&train, images, NULL, ev->test.n, 28, 28, 0, err) != 0) goto fail;
     FrechetStats train_stats;
     int rc = feature_stats(&ev->test_stats, &ev->net, ev->test.images, ev->test.n, err);
     if (rc == 0) rc = feature_stats(&train_stats, &ev->net, train.images, train.n, err);

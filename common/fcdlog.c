@@ -139,7 +139,9 @@ int fcdlog_load_training(Dataset *ds, Batcher *b, const char *data_dir, int with
     snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", data_dir);
     snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte.gz", data_dir);
     printf("reading %s\n", images);
-    if (dataset_load_idx(ds, images, with_labels ? labels : NULL, limit, err) != 0) return -1;
+    if (dataset_load_idx(ds, images, with_labels ? labels : NULL, limit, 28, 28,
+                         with_labels ? EVAL_CLASSES : 0, err) != 0)
+        return -1;
     if (batcher_init(b, ds, batch, 1, err) != 0) {
         dataset_free(ds);
         return -1;

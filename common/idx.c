@@ -140,7 +140,8 @@ static int check_count(uint32_t n, int limit, const char *path, Error *err) {
     return (int)n;
 }
 
-int idx_read_images(float **out, int *n, int *h, int *w, const char *path, int limit, Error *err) {
+int idx_read_images(float **out, int *n, int *h, int *w, const char *path, int limit, int want_h,
+                    int want_w, Error *err) {
     uint32_t dims[3];
     gzFile f = open_idx(path, IDX_MAGIC_IMAGES, dims, 3, err);
     if (!f) return -1;
@@ -149,6 +150,12 @@ int idx_read_images(float **out, int *n, int *h, int *w, const char *path, int l
     if (dims[1] == 0 || dims[2] == 0 || dims[1] > IDX_MAX_SIDE || dims[2] > IDX_MAX_SIDE) {
         error_set(err, "%s: expected image sides in 1..%d, found %ux%u", path, IDX_MAX_SIDE,
                   dims[1], dims[2]);
+        goto fail;
+    }
+    // A network built for another size would read past its images (or train on misread rows).
+    if (want_h > 0 && want_w > 0 && (dims[1] != (uint32_t)want_h || dims[2] != (uint32_t)want_w)) {
+        error_set(err, "%s: expected %dx%d images, found %ux%u%s", path, want_h, want_w, dims[1],
+                  dims[2], want_h != want_w || dims[1] != dims[2] ? " (rows x columns)" : "");
         goto fail;
     }
     size_t plane = (size_t)dims[1] * dims[2], n_bytes = (size_t)count * plane;
@@ -177,7 +184,7 @@ fail:
     return -1;
 }
 
-int idx_read_labels(int **out, int *n, const char *path, int limit, Error *err) {
+int idx_read_labels(int **out, int *n, const char *path, int limit, int n_classes, Error *err) {
     uint32_t dims[1];
     gzFile f = open_idx(path, IDX_MAGIC_LABELS, dims, 1, err);
     if (!f) return -1;
@@ -189,6 +196,13 @@ int idx_read_labels(int **out, int *n, const char *path, int limit, Error *err) 
     uint8_t *bytes = read_body(f, (size_t)count, count == (int)dims[0], path, "labels", err);
     gzclose(f);
     if (!bytes) return -1;
+    for (int i = 0; n_classes > 0 && i < count; i++)
+        if (bytes[i] >= n_classes) {
+            error_set(err, "%s: the label at index %d is %d, expected 0..%d (%d classes)", path, i, bytes[i],
+                      n_classes - 1, n_classes);
+            free(bytes);
+            return -1;
+        }
     int *labels = malloc(sizeof(int) * count);
     if (!labels) {
         free(bytes);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 float image_u8_to_float(uint8_t u) { return (float)u / 127.5f - 1.0f; }
 
@@ -52,8 +53,22 @@ static void read_png_from_memory(png_structp png, png_bytep dst, png_size_t n) {
     io->pos += n;
 }
 
-// Reads the whole file, refusing empty and oversized ones.
+static const char *file_kind(mode_t mode) {
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISFIFO(mode)) return "a named pipe";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "something other than a regular file";
+}
+
+// Reads the whole file, refusing empty and oversized ones. A folder named
+// x.png would "open" and report a size of LONG_MAX, and opening a named pipe
+// would wait for a writer, so only regular files are opened.
 static int read_file(uint8_t **out, size_t *size, const char *path, long max_bytes, Error *err) {
+    struct stat st;
+    if (stat(path, &st) != 0) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return error_set(err, "%s: expected an image file, found %s", path, file_kind(st.st_mode));
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     long n = -1;
@@ -197,10 +212,45 @@ done:
 
 // ---------------------------------------------------------------- writing
 
-static int write_png_rows(png_structp png, png_infop info, FILE *f, png_bytep *rows, int h, int w,
-                          int c) {
+// What the writer's libpng callbacks need: the file, and the errno of a write
+// that failed (libpng's own message would only say "Write Error").
+typedef struct {
+    const char *path;
+    FILE *f;
+    int write_errno;
+    Error *err;
+} PngOut;
+
+static void on_png_write_error(png_structp png, png_const_charp msg) {
+    PngOut *out = png_get_error_ptr(png);
+    if (out->write_errno)
+        error_set(out->err, "%s: writing the PNG failed: %s (the previous file, if any, is "
+                  "unchanged)", out->path, strerror(out->write_errno));
+    else
+        error_set(out->err, "%s: cannot encode a PNG: %s", out->path, msg);
+    png_longjmp(png, 1);
+}
+
+static void write_png_bytes(png_structp png, png_bytep data, png_size_t n) {
+    PngOut *out = png_get_io_ptr(png);
+    if (fwrite(data, 1, n, out->f) != n) {
+        out->write_errno = errno ? errno : EIO;
+        png_error(png, "write failed");
+    }
+}
+
+static void flush_png(png_structp png) {
+    PngOut *out = png_get_io_ptr(png);
+    if (fflush(out->f) != 0) {
+        out->write_errno = errno ? errno : EIO;
+        png_error(png, "write failed");
+    }
+}
+
+static int write_png_rows(png_structp png, png_infop info, PngOut *out, png_bytep *rows, int h,
+                          int w, int c) {
     if (setjmp(png_jmpbuf(png))) return -1;
-    png_init_io(png, f);
+    png_set_write_fn(png, out, write_png_bytes, flush_png);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
                  c == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -210,11 +260,16 @@ static int write_png_rows(png_structp png, png_infop info, FILE *f, png_bytep *r
     return 0;
 }
 
+// The PNG goes to path.tmp, which replaces path only once it is complete: a
+// full disk or a crash mid-write leaves the previous picture as it was.
 int image_write_png(const char *path, const float *img, int c, int h, int w, Error *err) {
     if (c != 1 && c != 3)
         return error_set(err, "%s: can write 1 (gray) or 3 (RGB) channels, got %d", path, c);
     if (h <= 0 || w <= 0 || h > IMAGE_MAX_SIDE || w > IMAGE_MAX_SIDE)
         return error_set(err, "%s: image size %dx%d is outside 1..%d", path, w, h, IMAGE_MAX_SIDE);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return error_set(err, "%s: path too long", path);
     size_t plane = (size_t)h * w;
     uint8_t *pixels = malloc(plane * c);
     png_bytep *rows = malloc(sizeof(png_bytep) * h);
@@ -228,22 +283,25 @@ int image_write_png(const char *path, const float *img, int c, int h, int w, Err
     for (int y = 0; y < h; y++) rows[y] = pixels + (size_t)y * w * c;
 
     int status = -1;
-    FILE *f = fopen(path, "wb");
+    FILE *f = fopen(tmp, "wb");
     if (!f) {
         error_set(err, "%s: cannot create: %s", path, strerror(errno));
     } else {
-        PngIo io = {path, NULL, 0, 0, err};
-        png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &io, on_png_error,
+        PngOut out = {path, f, 0, err};
+        png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &out, on_png_write_error,
                                                   on_png_warning);
         png_infop info = png ? png_create_info_struct(png) : NULL;
         if (!info)
             error_set(err, "%s: libpng could not start (out of memory)", path);
-        else if (write_png_rows(png, info, f, rows, h, w, c) == 0)
+        else if (write_png_rows(png, info, &out, rows, h, w, c) == 0)
             status = 0;
         png_destroy_write_struct(&png, &info);
         if (fclose(f) != 0 && status == 0)
-            status = error_set(err, "%s: write failed: %s", path, strerror(errno));
-        if (status != 0) remove(path);
+            status = error_set(err, "%s: writing the PNG failed: %s (the previous file, if any, "
+                               "is unchanged)", path, strerror(errno));
+        if (status == 0 && rename(tmp, path) != 0)
+            status = error_set(err, "%s: cannot replace it with %s: %s", path, tmp, strerror(errno));
+        if (status != 0) remove(tmp);
     }
     free(rows);
     free(pixels);

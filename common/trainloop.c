@@ -565,14 +565,6 @@ int train_run(TrainLoop *loop, Error *err) {
                   "--epochs >= 1)");
         return TRAIN_FAILED;
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (a->threads < 0 || (cores > 0 && a->threads > 4 * cores)) {
-        // issue 19: --threads 1000 ran 14x slower, every thread waiting for a core
-        error_set(err, "--threads %d: expected 0 (every core) to %ld (this machine has %ld "
-                  "cores; more threads than cores only wait for each other)", a->threads,
-                  4 * cores, cores);
-        return TRAIN_FAILED;
-    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (run_mkdir(loop->dir, err) != 0 || lock_folder(loop, err) != 0) return TRAIN_FAILED;
     int threads_before = compute_threads();

@@ -1,6 +1,7 @@
 // test_args.c - the shared argument parser: values, errors, usage, the
 // output folder and config.txt.
 #include <criterion/criterion.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,23 @@ Test(args, bad_arguments_are_refused_with_a_clear_message) {
     EXPECT_ERROR(&l, "--ablation takes no value", "prog", "--ablation=1");
     EXPECT_ERROR(&l, "unexpected argument \"data.png\"", "prog", "data.png");
     EXPECT_ERROR(&l, "--name: expected a plain name", "prog", "--name", "a/b");
+}
+
+// --threads 1000 was accepted and ran 14x slower than one thread per core.
+Test(args, threads_are_limited_to_the_cores) {
+    int cores = omp_get_num_procs();
+    char n[16], more[16], phrase[64];
+    snprintf(n, sizeof n, "%d", cores);
+    snprintf(more, sizeof more, "%d", cores + 1);
+    snprintf(phrase, sizeof phrase, "--threads: expected 0 (all cores) to %d", cores);
+    Lesson l;
+    Error err = {""};
+    cr_assert_eq(PARSE(&l, &err, "prog", "--threads", n), 0, "one thread per core: %s", err.msg);
+    cr_assert_eq(PARSE(&l, &err, "prog", "--threads", "0"), 0, "0, all cores: %s", err.msg);
+    EXPECT_ERROR(&l, phrase, "prog", "--threads", more);
+    EXPECT_ERROR(&l, "found 1000", "prog", "--threads", "1000");
+    EXPECT_ERROR(&l, "more threads than cores wait for each other", "prog", "--threads", "1000");
+    EXPECT_ERROR(&l, phrase, "prog", "--threads", "-1");
 }
 
 Test(args, usage_lists_every_flag_with_its_default) {

@@ -25,14 +25,15 @@ Test(dataset, loads_idx_images_with_labels) {
     Dataset ds;
     Error err;
     cr_assert_eq(dataset_load_idx(&ds, DATA "tiny-images-idx3-ubyte.gz",
-                                  DATA "tiny-labels-idx1-ubyte.gz", 0, &err), 0, "%s", err.msg);
+                                  DATA "tiny-labels-idx1-ubyte.gz", 0, 28, 28, 10, &err), 0, "%s",
+                 err.msg);
     cr_assert(ds.n == 4 && ds.c == 1 && ds.h == 28 && ds.w == 28, "shape (%d, %d, %d, %d)", ds.n,
               ds.c, ds.h, ds.w);
     cr_assert_eq(ds.n_classes, 10, "largest label 9 -> 10 classes, got %d", ds.n_classes);
     cr_assert_eq(ds.labels[0], 9, "first label");
     dataset_free(&ds);
-    cr_assert_eq(dataset_load_idx(&ds, DATA "tiny-images-idx3-ubyte.gz", NULL, 0, &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(dataset_load_idx(&ds, DATA "tiny-images-idx3-ubyte.gz", NULL, 0, 0, 0, 0, &err), 0,
+                 "%s", err.msg);
     cr_assert(ds.labels == NULL && ds.n_classes == 0, "no labels file -> unlabelled set");
     dataset_free(&ds);
 }
@@ -45,12 +46,30 @@ Test(dataset, refuses_labels_that_do_not_match_the_images) {
     write_bytes(path, three, sizeof three);
     Dataset ds;
     Error err;
-    cr_assert_eq(dataset_load_idx(&ds, DATA "tiny-images-idx3-ubyte.gz", path, 0, &err), -1,
+    cr_assert_eq(dataset_load_idx(&ds, DATA "tiny-images-idx3-ubyte.gz", path, 0, 0, 0, 0, &err), -1,
                  "3 labels for 4 images must be refused");
     cr_assert(strstr(err.msg, "expected 4 labels") && strstr(err.msg, "found 3"), "message: %s",
               err.msg);
     cr_assert_null(ds.images, "nothing is left allocated");
     unlink(path);
+}
+
+// What lessons 02-04 ask for: 28x28 images, labels 0..9. A 32x32 file once
+// overflowed batcher_next's batch buffer, and a label of 12 aborted lesson
+// 04 at step 1; both are refused when the set is loaded, naming the file.
+Test(dataset, refuses_an_idx_set_unlike_what_the_caller_takes) {
+    Dataset ds;
+    Error err = {""};
+    cr_assert_eq(dataset_load_idx(&ds, DATA "idx_32x32.gz", NULL, 0, 28, 28, 0, &err), -1,
+                 "32x32 images must be refused for 28x28 networks");
+    cr_assert(strstr(err.msg, DATA "idx_32x32.gz: expected 28x28 images, found 32x32"),
+              "message: %s", err.msg);
+    cr_assert_null(ds.images, "nothing is left allocated");
+    cr_assert_eq(dataset_load_idx(&ds, DATA "tiny-images-idx3-ubyte.gz", DATA "idx_label_12", 0,
+                                  28, 28, 10, &err), -1, "a label of 12 must be refused for 10 classes");
+    cr_assert(strstr(err.msg, DATA "idx_label_12: the label at index 2 is 12, expected 0..9"),
+              "message: %s", err.msg);
+    cr_assert(ds.images == NULL && ds.labels == NULL, "nothing is left allocated");
 }
 
 Test(dataset, png_folder_is_read_in_name_order_and_resized) {

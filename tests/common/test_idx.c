@@ -19,7 +19,7 @@ Test(idx, reads_the_tiny_gzipped_sample) {
     float *img;
     int *labels;
     int n, h, w, nl;
-    cr_assert_eq(idx_read_images(&img, &n, &h, &w, DATA "tiny-images-idx3-ubyte.gz", 0, &err), 0,
+    cr_assert_eq(idx_read_images(&img, &n, &h, &w, DATA "tiny-images-idx3-ubyte.gz", 0, 28, 28, &err), 0,
                  "%s", err.msg);
     cr_assert(n == 4 && h == 28 && w == 28, "shape (%d, %d, %d), want (4, 28, 28)", n, h, w);
     float lo = 1, hi = -1, sum = 0;
@@ -32,7 +32,7 @@ Test(idx, reads_the_tiny_gzipped_sample) {
     cr_assert(sum / (n * h * w) < 0.0f, "images are mostly black background, mean %f", sum / (n * h * w));
     // the corner pixel of every Fashion-MNIST image is background (0 -> -1)
     for (int i = 0; i < n; i++) cr_assert_eq(img[i * h * w], -1.0f, "image %d corner pixel", i);
-    cr_assert_eq(idx_read_labels(&labels, &nl, DATA "tiny-labels-idx1-ubyte.gz", 0, &err), 0, "%s",
+    cr_assert_eq(idx_read_labels(&labels, &nl, DATA "tiny-labels-idx1-ubyte.gz", 0, 10, &err), 0, "%s",
                  err.msg);
     const int want[4] = {9, 0, 0, 3};   // ankle boot, T-shirt, T-shirt, dress
     cr_assert_eq(nl, 4, "4 labels, got %d", nl);
@@ -40,14 +40,14 @@ Test(idx, reads_the_tiny_gzipped_sample) {
     free(labels);
 
     // the raw (not gzipped) copy of the labels reads the same
-    cr_assert_eq(idx_read_labels(&labels, &nl, DATA "tiny-labels-idx1-ubyte", 0, &err), 0, "%s",
+    cr_assert_eq(idx_read_labels(&labels, &nl, DATA "tiny-labels-idx1-ubyte", 0, 0, &err), 0, "%s",
                  err.msg);
     cr_assert(nl == 4 && labels[0] == 9 && labels[3] == 3, "raw labels read as gzipped ones");
     free(labels);
 
     // limit reads only the first images
     float *two;
-    cr_assert_eq(idx_read_images(&two, &n, &h, &w, DATA "tiny-images-idx3-ubyte.gz", 2, &err), 0,
+    cr_assert_eq(idx_read_images(&two, &n, &h, &w, DATA "tiny-images-idx3-ubyte.gz", 2, 0, 0, &err), 0,
                  "%s", err.msg);
     cr_assert_eq(n, 2, "limit 2 gives 2 images, got %d", n);
     cr_assert(memcmp(two, img, sizeof(float) * 2 * 28 * 28) == 0, "the first two images");
@@ -62,8 +62,8 @@ static void expect_rejected(int images, const char *name, const char *phrase) {
     float *img = NULL;
     int *labels = NULL;
     int n = 0, h = 0, w = 0;
-    int r = images ? idx_read_images(&img, &n, &h, &w, path, 0, &err)
-                   : idx_read_labels(&labels, &n, path, 0, &err);
+    int r = images ? idx_read_images(&img, &n, &h, &w, path, 0, 0, 0, &err)
+                   : idx_read_labels(&labels, &n, path, 0, 0, &err);
     cr_assert_eq(r, -1, "%s: must be refused, got %d", name, r);
     cr_assert(img == NULL && labels == NULL, "%s: nothing returned on failure", name);
     cr_assert(strstr(err.msg, name) != NULL, "%s: message must name the file: \"%s\"", name, err.msg);
@@ -91,6 +91,61 @@ Test(idx, rejects_broken_files_with_a_clear_message) {
     expect_rejected(1, "no_such_file", "cannot open");
 }
 
+// A network built for 28x28 given 32x32 images read past its buffers (lessons
+// 02-04 aborted with "double free or corruption"), and 20x20 ones trained on
+// misread rows: the caller's size is checked against the header.
+Test(idx, refuses_images_of_another_size_than_the_caller_takes) {
+    const int sides[2] = {32, 20};
+    for (int k = 0; k < 2; k++) {
+        int side = sides[k];
+        char path[512], found[32];
+        snprintf(path, sizeof path, DATA "idx_%dx%d.gz", side, side);
+        snprintf(found, sizeof found, "found %dx%d", side, side);
+        Error err = {""};
+        float *img = NULL;
+        int n = 0, h = 0, w = 0;
+        cr_assert_eq(idx_read_images(&img, &n, &h, &w, path, 0, 0, 0, &err), 0,
+                     "0x0 accepts any size: %s", err.msg);
+        cr_assert(n == 2 && h == side && w == side, "shape (%d, %d, %d)", n, h, w);
+        free(img);
+        img = NULL;
+        cr_assert_eq(idx_read_images(&img, &n, &h, &w, path, 0, side, side, &err), 0,
+                     "the size asked for is accepted: %s", err.msg);
+        free(img);
+        img = NULL;
+        cr_assert_eq(idx_read_images(&img, &n, &h, &w, path, 0, 28, 28, &err), -1,
+                     "%s must be refused by a caller that takes 28x28", path);
+        cr_assert_null(img, "nothing returned on failure");
+        cr_assert(strstr(err.msg, path) && strstr(err.msg, "expected 28x28 images") &&
+                  strstr(err.msg, found), "the message names the file and both sizes: %s",
+                  err.msg);
+        cr_assert_eq(idx_read_images(&img, &n, &h, &w, path, 0, 28, 32, &err), -1,
+                     "a non-square size asked for is checked too");
+        cr_assert(strstr(err.msg, "expected 28x32 images") && strstr(err.msg, "(rows x columns)"),
+                  "a non-square message says which side is which: %s", err.msg);
+    }
+}
+
+// Lesson 04 aborted at step 1 on a label of 12; the caller states the classes.
+Test(idx, refuses_a_label_outside_the_callers_classes) {
+    Error err = {""};
+    int *labels = NULL, n = 0;
+    cr_assert_eq(idx_read_labels(&labels, &n, DATA "idx_label_12", 0, 10, &err), -1,
+                 "a label of 12 must be refused for 10 classes");
+    cr_assert_null(labels, "nothing returned on failure");
+    cr_assert(strstr(err.msg, DATA "idx_label_12") && strstr(err.msg, "index 2 is 12") &&
+              strstr(err.msg, "expected 0..9 (10 classes)"),
+              "the message names the file, the index and the value: %s", err.msg);
+    cr_assert_eq(idx_read_labels(&labels, &n, DATA "idx_label_12", 0, 13, &err), 0,
+                 "13 classes take a label of 12: %s", err.msg);
+    cr_assert(n == 4 && labels[2] == 12, "the label is read as it is: %d", labels[2]);
+    free(labels);
+    labels = NULL;
+    cr_assert_eq(idx_read_labels(&labels, &n, DATA "idx_label_12", 2, 10, &err), 0,
+                 "limit 2 does not look at the third label: %s", err.msg);
+    free(labels);
+}
+
 Test(idx, reads_the_real_fashion_mnist_training_set) {
     const char *ipath = FASHION "train-images-idx3-ubyte.gz";
     const char *lpath = FASHION "train-labels-idx1-ubyte.gz";
@@ -100,9 +155,9 @@ Test(idx, reads_the_real_fashion_mnist_training_set) {
     float *img;
     int *labels;
     int n, h, w, nl;
-    cr_assert_eq(idx_read_images(&img, &n, &h, &w, ipath, 0, &err), 0, "%s", err.msg);
+    cr_assert_eq(idx_read_images(&img, &n, &h, &w, ipath, 0, 28, 28, &err), 0, "%s", err.msg);
     cr_assert(n == 60000 && h == 28 && w == 28, "shape (%d, %d, %d), want (60000, 28, 28)", n, h, w);
-    cr_assert_eq(idx_read_labels(&labels, &nl, lpath, 0, &err), 0, "%s", err.msg);
+    cr_assert_eq(idx_read_labels(&labels, &nl, lpath, 0, 10, &err), 0, "%s", err.msg);
     cr_assert_eq(nl, 60000, "60000 labels, got %d", nl);
     int count[10] = {0};
     for (int i = 0; i < nl; i++) {
@@ -113,7 +168,7 @@ Test(idx, reads_the_real_fashion_mnist_training_set) {
     // the committed sample is the start of this file
     float *tiny;
     int tn, th, tw;
-    cr_assert_eq(idx_read_images(&tiny, &tn, &th, &tw, DATA "tiny-images-idx3-ubyte.gz", 0, &err), 0,
+    cr_assert_eq(idx_read_images(&tiny, &tn, &th, &tw, DATA "tiny-images-idx3-ubyte.gz", 0, 0, 0, &err), 0,
                  "%s", err.msg);
     cr_assert(memcmp(tiny, img, sizeof(float) * tn * th * tw) == 0, "sample = first 4 training images");
     free(tiny);

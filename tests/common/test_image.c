@@ -2,9 +2,12 @@
 // round trips, grid layout, resize, crop and flip.
 #include <criterion/criterion.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
@@ -117,6 +120,24 @@ Test(image, rejects_broken_files_with_a_clear_message) {
     expect_rejected("no_such_file.png", "cannot open");
 }
 
+// A folder named like a PNG once gave "expected at most 67108864 bytes,
+// found 9223372036854775807", and a named pipe would wait for a writer forever.
+Test(image, refuses_what_is_not_a_regular_file, .timeout = 10) {
+    expect_rejected("paired/folder_png/pair1.png", "expected an image file, found a folder");
+    char dir[] = "/tmp/test_image_fifo_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    char path[256];
+    snprintf(path, sizeof path, "%s/pipe.png", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0, "mkfifo %s", path);
+    Error err = {""};
+    float *img = NULL;
+    int c, h, w;
+    cr_assert_eq(image_read_png(&img, &c, &h, &w, path, 0, &err), -1, "a named pipe is refused");
+    cr_assert(strstr(err.msg, path) && strstr(err.msg, "found a named pipe"), "message: %s", err.msg);
+    unlink(path);
+    rmdir(dir);
+}
+
 Test(image, png_round_trip_is_exact) {
     char path[] = "/tmp/test_image_XXXXXX.png";
     int fd = mkstemps(path, 4);
@@ -144,6 +165,54 @@ Test(image, png_round_trip_is_exact) {
                  "an uncreatable path is an error");
     cr_assert(strstr(err.msg, "/nonexistent-dir/x.png: cannot create") != NULL, "%s", err.msg);
     unlink(path);
+}
+
+static long file_bytes(const char *path, unsigned char *buf, long cap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    long n = (long)fread(buf, 1, (size_t)cap, f);
+    fclose(f);
+    return n;
+}
+
+// A disk that filled mid-write said "not a readable PNG: Write Error" and
+// deleted the picture that was there. A file size limit (ulimit -f, here
+// setrlimit in this test's own process) gives the same failed write(2), with
+// EFBIG instead of ENOSPC.
+Test(image, a_failed_write_says_so_and_keeps_the_previous_file, .timeout = 10) {
+    char dir[] = "/tmp/test_image_full_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    char path[256], tmp[300];
+    snprintf(path, sizeof path, "%s/samples.png", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    float small[3 * 4 * 4];
+    for (int i = 0; i < 48; i++) small[i] = image_u8_to_float((uint8_t)(i * 5));
+    Error err = {""};
+    cr_assert_eq(image_write_png(path, small, 3, 4, 4, &err), 0, "%s", err.msg);
+    static unsigned char before[4096], after[4096];
+    long n_before = file_bytes(path, before, sizeof before);
+    cr_assert(n_before > 0 && n_before < 1024, "the small PNG is %ld bytes", n_before);
+
+    enum { H = 256, W = 256 };   // noise: it does not compress below the limit
+    float *noise = malloc(sizeof(float) * 3 * H * W);
+    uint32_t x = 12345;
+    for (int i = 0; i < 3 * H * W; i++) {
+        x = x * 1664525u + 1013904223u;
+        noise[i] = image_u8_to_float((uint8_t)(x >> 24));
+    }
+    signal(SIGXFSZ, SIG_IGN);   // a write past the limit fails instead of killing the process
+    struct rlimit lim = {4096, 4096};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0, "setrlimit");
+    cr_assert_eq(image_write_png(path, noise, 3, H, W, &err), -1, "a write past the limit fails");
+    cr_assert(strstr(err.msg, path) && strstr(err.msg, "writing the PNG failed: File too large"),
+              "the message names the file and the write's error: %s", err.msg);
+    cr_assert_null(strstr(err.msg, "not a readable PNG"), "not a reader's message: %s", err.msg);
+    cr_assert(file_bytes(path, after, sizeof after) == n_before &&
+              memcmp(before, after, (size_t)n_before) == 0, "the previous PNG is byte for byte intact");
+    cr_assert_neq(access(tmp, F_OK), 0, "no temporary file is left behind");
+    free(noise);
+    unlink(path);
+    rmdir(dir);
 }
 
 Test(image, grid_layout_has_borders_and_cells_in_order) {

@@ -163,6 +163,7 @@ Test(paired, refuses_broken_sets_with_clear_messages, .timeout = 10) {
     refuses("empty", "empty", "found none");
     refuses("jpeg_only", "1 JPEG", "mogrify -format png");
     refuses("no_such_folder", "no_such_folder", "cannot open");
+    refuses("folder_png", "folder_png/pair1.png: expected an image file", "found a folder");
 }
 
 Test(paired, refuses_bad_arguments, .timeout = 10) {

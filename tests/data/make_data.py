@@ -89,3 +89,12 @@ bad_sum = bytearray(good_gz)
 bad_sum[-8] ^= 0xFF          # the gzip trailer's CRC-32 of the data
 write("idx_bad_crc.gz", bytes(bad_sum))
 write("idx_cut.gz", good_gz[:300])   # gzip stream cut short
+
+# IDX images of a size the course's networks do not take (they take 28x28):
+# 2 images each, pixels a simple ramp.
+for side in (32, 20):
+    header = struct.pack(">IIII", 0x0803, 2, side, side)
+    pixels = bytes((i * 7) % 256 for i in range(2 * side * side))
+    write("idx_%dx%d.gz" % (side, side), gzip.compress(header + pixels, mtime=0))
+# Labels of a class Fashion-MNIST does not have: the 4 labels, the third 12.
+write("idx_label_12", lab_header + labels[:2] + b"\x0c" + labels[3:])

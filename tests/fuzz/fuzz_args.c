@@ -1,5 +1,7 @@
 // fuzz_args.c - args_parse on any command line: the input split at NUL bytes
 // into arguments, against the common flags and one lesson flag of each type.
+#include <omp.h>
+
 #include "args.h"
 #include "fuzz.h"
 
@@ -33,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (r == -1) fuzz_check_error(err.msg, NULL);
     if (r == 0) {
         FUZZ_CHECK(a.out != NULL && a.out[0] != '\0', "no output folder");
-        FUZZ_CHECK(a.steps >= 0 && a.epochs >= 0 && a.batch >= 1 && a.lr > 0 && a.threads >= 0,
+        FUZZ_CHECK(a.steps >= 0 && a.epochs >= 0 && a.batch >= 1 && a.lr > 0 && a.threads >= 0 &&
+                       a.threads <= omp_get_num_procs(),
                    "a common flag out of range passed");
         FUZZ_CHECK(strcmp(loss, "sat") == 0 || strcmp(loss, "nonsat") == 0 || strcmp(loss, "ls") == 0,
                    "choice %s", loss);

@@ -1,7 +1,11 @@
 // fuzz_folder.c - dataset_load_png_folder on a folder holding the input as a
 // PNG next to a valid one, resized to a size the input's length picks: the
 // folder loader's error path (which file is named, what is freed) and image
-// resizing from whatever size the input claims.
+// resizing from whatever size the input claims. For one input length in
+// seven a folder named c.png sits beside them, and the load must refuse it.
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "dataset.h"
 #include "fuzz.h"
 
@@ -15,16 +19,25 @@ static const uint8_t GRAY_2X2[] = {   // a valid 2x2 gray PNG, read first ("a.pn
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_write_file("a.png", GRAY_2X2, sizeof GRAY_2X2);
     const char *path = fuzz_write_file("b.png", data, size);
+    char folder_png[512];
+    snprintf(folder_png, sizeof folder_png, "%s/c.png", fuzz_dir());
+    int with_folder = size % 7 == 0;
+    FUZZ_CHECK(with_folder ? mkdir(folder_png, 0700) == 0 || errno == EEXIST
+                           : rmdir(folder_png) == 0 || errno == ENOENT, "%s: %s", folder_png,
+               strerror(errno));
     static const int sides[4] = {1, 3, 8, 17};
     int c = size % 2 ? 3 : 1, h = sides[size % 4], w = sides[(size / 4) % 4];
     Dataset ds;
     Error err = {""};
     if (dataset_load_png_folder(&ds, fuzz_dir(), c, h, w, &err) != 0) {
         fuzz_check_error(err.msg, NULL);
-        FUZZ_CHECK(strstr(err.msg, path) != NULL, "the message does not name %s: %s", path, err.msg);
+        FUZZ_CHECK(strstr(err.msg, path) != NULL ||
+                   (with_folder && strstr(err.msg, folder_png) && strstr(err.msg, "found a folder")),
+                   "the message does not name %s: %s", path, err.msg);
         FUZZ_CHECK(ds.images == NULL && ds.n == 0, "a failed load left %d images", ds.n);
         return 0;
     }
+    FUZZ_CHECK(!with_folder, "a folder named c.png was accepted as an image");
     FUZZ_CHECK(ds.n == 2 && ds.c == c && ds.h == h && ds.w == w, "n %d c %d %dx%d", ds.n, ds.c,
                ds.w, ds.h);
     for (long i = 0; i < 2L * c * h * w; i++)

@@ -55,6 +55,12 @@ for name, data in pngs.items():
 for name in ["gray8_3x2.png", "rgba_1x2.png", "interlaced_5x3.png"]:
     write("folder", name, pngs[name])
 
+# A | B pairs: 4x2 like the target's own a.png (halves 2x2), and a larger one.
+write("paired", "gray_4x2.png", png(4, 2, 0, [b"\x00\x40\x80\xc0", b"\x20\x60\xa0\xe0"]))
+write("paired", "rgb_4x2.png", png(4, 2, 2, [bytes(range(0, 240, 20)), bytes(range(5, 245, 20))]))
+write("paired", "rgba_8x4.png", png(8, 4, 6, [bytes((x * 9 + y * 31) % 256 for x in range(32))
+                                               for y in range(4)]))
+
 images = struct.pack(">IIII", 0x803, 2, 3, 4) + bytes(range(0, 240, 10))
 labels = struct.pack(">II", 0x801, 3) + b"\x00\x09\x04"
 write("idx", "images-idx3-ubyte", images)

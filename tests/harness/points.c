@@ -65,6 +65,16 @@ int points_read(const char *path, PointsFile *pf, char *err, int errcap) {
         snprintf(t.name, sizeof t.name, "%s", slash + 1);
         snprintf(t.exercise, sizeof t.exercise, "%s", field[1]);
         if (nf == 4) snprintf(t.visibility, sizeof t.visibility, "%s", field[3]);
+        t.line = lineno;
+        for (int i = 0; i < pf->n; i++)
+            if (strcmp(pf->tests[i].suite, t.suite) == 0 && strcmp(pf->tests[i].name, t.name) == 0) {
+                snprintf(err, (size_t)errcap, "%s:%d: %s/%s is already graded on line %d (its "
+                         "points would count twice)", path, lineno, t.suite, t.name,
+                         pf->tests[i].line);
+                fclose(f);
+                points_free(pf);
+                return -1;
+            }
         pf->tests = realloc(pf->tests, sizeof(GradedTest) * (size_t)(pf->n + 1));
         pf->tests[pf->n++] = t;
     }

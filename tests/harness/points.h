@@ -1,6 +1,7 @@
 // points.h - a lesson's graded tests: tests/NN_topic/points.tsv, one per line,
 //     suite/test<TAB>exercise<TAB>points[<TAB>visibility]
-// Blank lines and lines starting with '#' are ignored.
+// Blank lines and lines starting with '#' are ignored. A test listed twice is
+// refused (its points would count twice), naming both lines.
 #ifndef HARNESS_POINTS_H
 #define HARNESS_POINTS_H
 
@@ -10,6 +11,7 @@ typedef struct {
     char exercise[32];
     double points;
     char visibility[32]; // "" when the line has no 4th column
+    int line;            // its line in points.tsv
 } GradedTest;
 
 typedef struct {

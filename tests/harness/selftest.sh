@@ -89,6 +89,22 @@ expect "a private test without one gets PRIVATE_VISIBILITY (hidden)" \
     has private "failed 0/1 hidden 90_fixture (private): exercise 90.2: l90p_hang/never_ends"
 expect "the outer time limit fails the endless test alone (public tests: 19 of 19)" has private "score 20 of 21"
 
+# ---- private tests that cannot be graded stop grading, naming why
+fx_make sol grade SOLUTIONS=1 TESTS_DIR="$T/no_such_folder" > "$T/nodir.log" 2>&1
+expect "grade with a TESTS_DIR that does not exist fails (exit 2)" test $? = 2
+expect "... naming the folder" grep -qF "TESTS_DIR=$T/no_such_folder: no such folder" "$T/nodir.log"
+mkdir -p "$T/no_points/90_fixture"
+fx_make sol grade SOLUTIONS=1 TESTS_DIR="$T/no_points" > "$T/nopoints.log" 2>&1
+expect "grade with a TESTS_DIR holding no points.tsv fails (exit 2)" test $? = 2
+expect "... saying what it expected" grep -qF "TESTS_DIR=$T/no_points: expected <lesson>/points.tsv" "$T/nopoints.log"
+cp -r $FX/private "$T/dup_private"
+head -1 $FX/private/90_fixture/points.tsv >> "$T/dup_private/90_fixture/points.tsv"
+# (a BUILD of its own: the private objects' dependency files name their TESTS_DIR)
+fx_make dup grade SOLUTIONS=1 TESTS_DIR="$T/dup_private" GRADE_TIMEOUT=5 > "$T/dup.log" 2>&1
+expect "grade with a test listed twice in points.tsv fails" test $? != 0
+expect "... naming the file and both lines" \
+    grep -qF "$T/dup_private/90_fixture/points.tsv:3: l90p/add_negative is already graded on line 1" "$T/dup.log"
+
 # ---- the honesty checks can fail
 "$H/grade" --mode stubs --out "$T/stubs-on-sol" --lesson 90_fixture \
     --points $FX/tests/90_fixture/points.tsv --bin "$H/fx-sol/solutions/90_fixture/test" > "$T/stubs-on-sol.log" 2>&1

@@ -150,6 +150,23 @@ Test(harness_points, names_the_line_that_is_wrong) {
     }
 }
 
+// A duplicated line counted its test's points twice.
+Test(harness_points, refuses_a_test_listed_twice) {
+    const char *path = write_tmp("l01/a\t1.1\t5\n# a comment\nl01/b\t1.2\t1\nl01/a\t1.3\t5\n");
+    PointsFile pf;
+    char err[256] = "";
+    cr_assert(points_read(path, &pf, err, sizeof err) == -1, "a test listed twice was accepted");
+    char want[128];
+    snprintf(want, sizeof want, "%s:4: l01/a is already graded on line 1", path);
+    cr_assert(strstr(err, want) != NULL, "the message must name the file and both lines: %s", err);
+    cr_assert(pf.n == 0 && pf.tests == NULL, "nothing is kept from a refused file");
+    path = write_tmp("l01/a\t1.1\t5\nl01/ab\t1.1\t5\nl02/a\t1.1\t5\n");
+    cr_assert(points_read(path, &pf, err, sizeof err) == 0, "different tests are not duplicates: %s", err);
+    cr_assert(pf.n == 3, "3 tests, got %d", pf.n);
+    points_free(&pf);
+    unlink(path);
+}
+
 // ---------------------------------------------------------------- Criterion's defects
 
 TestSuite(criterion_quirks, .timeout = 10);

@@ -152,8 +152,8 @@ expect "--part both stopped in part 1 resumes: part 1 ends, part 2 starts" \
     grep -q "fmnist: reading" "$T/both2.out"
 
 run --out "$T/threads" --steps 10 --threads 1000 > "$T/threads.out" 2>&1
-expect "--threads 1000 is refused before training (exit 1), naming the limit" \
-    test $? = 1 -a -n "$(grep -F -- "--threads 1000: expected 0 (every core) to" "$T/threads.out")" \
+expect "--threads 1000 is refused before training (exit 2, a usage error), naming the limit" \
+    test $? = 2 -a -n "$(grep -F -- "expected 0 (all cores) to" "$T/threads.out")" \
     -a ! -d "$T/threads"
 
 # ---- the output folder and the disk

@@ -47,6 +47,8 @@ write("mixed_size/a.png", pair(0))
 write("mixed_size/b.png", pair(1, h=6, w=6))
 write("jpeg_only/photo.jpg", b"\xff\xd8\xff\xe0 not a real JPEG\n")
 write("empty/.gitkeep", b"")
+write("folder_png/pair0.png", pair(0))
+write("folder_png/pair1.png/.gitkeep", b"")   # a folder named like a PNG
 for i in range(2):
     write("unpaired/trainA/a%d.png" % i, plain(10 + i, 4, 4))
 for i in range(3):
