@@ -136,6 +136,7 @@ define LESSON_RULES
 $(2)_$(1)_SRCS := $$(wildcard $(LESSONS_DIR)/$(1)/*.c)
 $(2)_$(1)_OBJS := $$(patsubst $(LESSONS_DIR)/$(1)/%.c,$(BUILD)/$(2)/$(1)/%.o,$$($(2)_$(1)_SRCS))
 $(2)_$(1)_TEST_OBJS := $$(patsubst $(LESSON_TESTS)/$(1)/%.c,$(BUILD)/$(2)/$(1)/tests/%.o,$$(wildcard $(LESSON_TESTS)/$(1)/*.c))
+$(2)_$(1)_ISOLATED := $$(patsubst $(LESSON_TESTS)/$(1)/isolate_%.h,$(BUILD)/$(2)/$(1)/tests/isolated_%.o,$$(wildcard $(LESSON_TESTS)/$(1)/isolate_*.h))
 
 $(BUILD)/$(2)/$(1)/%.o: CFLAGS += -I$(LESSONS_DIR)/$(1)
 $(BUILD)/$(2)/$(1)/tests/%.o: CFLAGS += -Itests/support -DREF_DIR='"$(CURDIR)/tests/ref/data"'
@@ -149,8 +150,28 @@ $(BUILD)/$(2)/$(1)/lesson: $$($(2)_$(1)_OBJS) $(LIBCOMMON)
 
 # Test objects are linked as objects (Criterion drops tests found in an archive).
 $(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$(filter-out %/main.o,$$($(2)_$(1)_OBJS)) \
-                         $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
+                         $$($(2)_$(1)_ISOLATED) $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
+endef
+
+# Isolated copies: so that an exercise's tests do not charge it for another
+# exercise it calls, tests/NN_topic/isolate_F.h asks for a second copy of the
+# exercise file F.c in the test binary, in which the calls an exercise makes
+# go to the tests' or the library's references. Before each
+# "BEGIN EXERCISE n.m" marker the copy re-includes the header with EXERCISE_AT
+# = n * 100 + m (the header renames from there on); first it is included
+# before everything with EXERCISE_AT undefined (it renames the copy's own
+# functions, e.g. l04_d_step -> l04_d_step_isolated). Only the *_isolated
+# names stay global, so the student's own helpers do not clash.
+# $(1) = lesson, $(2) = student | solutions, $(3) = F
+define ISOLATED_RULE
+$(BUILD)/$(2)/$(1)/tests/isolated_$(3).o: $(if $(filter solutions,$(2)),$(SOLUTIONS_DIR),$(LESSONS_DIR))/$(1)/$(3).c \
+        $(LESSON_TESTS)/$(1)/isolate_$(3).h | $(LIB_BUILD)/.deps-ok
+	@mkdir -p $$(@D)
+	sed -e 's|^[[:space:]]*/\* BEGIN EXERCISE \([0-9]*\)\.\([0-9]*\) \*/|#undef EXERCISE_AT\n#define EXERCISE_AT (\1 * 100 + \2)\n#include "isolate_$(3).h"\n&|' $$< > $$(@:.o=.c)
+	$(CC) $$(CFLAGS) -w -I$(LESSONS_DIR)/$(1) -I$(LESSON_TESTS)/$(1) -Itests/support \
+	  -include isolate_$(3).h -c $$(@:.o=.c) -o $$(@:.o=.tmp.o)
+	objcopy --wildcard --keep-global-symbol='*_isolated' $$(@:.o=.tmp.o) $$@
 endef
 
 # The solutions rule comes first: for an exercise file both rules match, and
@@ -169,6 +190,9 @@ endef
 
 $(foreach L,$(LESSONS),$(eval $(call LESSON_SOURCES,$(L))))
 $(foreach L,$(LESSONS),$(foreach I,student solutions,$(eval $(call LESSON_RULES,$(L),$(I)))))
+$(foreach L,$(LESSONS),$(foreach I,student solutions,$(foreach F,\
+  $(patsubst $(LESSON_TESTS)/$(L)/isolate_%.h,%,$(wildcard $(LESSON_TESTS)/$(L)/isolate_*.h)),\
+  $(eval $(call ISOLATED_RULE,$(L),$(I),$(F))))))
 
 ALL_LESSON_BINS := $(foreach L,$(LESSONS),$(foreach I,student solutions,\
                      $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test))
