@@ -280,6 +280,7 @@ Tensor *tape_sigmoid(Tape *tp, Tensor *x) {
 Tensor *tape_dropout(Tape *tp, Tensor *x, float p, Rng *rng) {
     double t0 = prof_start();
     if (!(p >= 0.0f && p < 1.0f)) tensor_fail("dropout: p must be in [0, 1), got %g", p);
+    if (!rng) tensor_fail("dropout: rng is NULL (in evaluation mode there is no dropout at all)");
     Tensor *out = tape_op_output(tp, OP_DROPOUT, x->ndim, x->shape, x, NULL, NULL);
     out->saved[0] = tape_alloc(tp, sizeof(float) * x->size);   // mask
     dropout_forward(out->data, out->saved[0], x->data, p, (int)x->size, rng);
