@@ -43,7 +43,9 @@ const float *mlp_ref_forward(Mlp *m, const float *inp, int B) {
         switch (act_of(m, l)) {
         case MLP_ACT_NONE:       memcpy(m->act[l], m->pre[l], sizeof(float) * n); break;
         case MLP_ACT_RELU:       relu_forward(m->act[l], m->pre[l], n); break;
-        case MLP_ACT_LEAKY_RELU: leaky_relu_forward(m->act[l], m->pre[l], MLP_LEAKY_SLOPE, n); break;
+        case MLP_ACT_LEAKY_RELU:
+            leaky_relu_forward(m->act[l], m->pre[l], MLP_LEAKY_SLOPE, n);
+            break;
         case MLP_ACT_TANH:       tanh_forward(m->act[l], m->pre[l], n); break;
         }
     }
@@ -60,7 +62,9 @@ void mlp_ref_backward(Mlp *m, float *dinp, const float *dout, int B) {
         switch (act_of(m, l)) {
         case MLP_ACT_NONE:       for (int i = 0; i < n; i++) m->dpre[i] = g[i]; break;
         case MLP_ACT_RELU:       relu_backward(m->dpre, m->pre[l], g, n); break;
-        case MLP_ACT_LEAKY_RELU: leaky_relu_backward(m->dpre, m->pre[l], g, MLP_LEAKY_SLOPE, n); break;
+        case MLP_ACT_LEAKY_RELU:
+            leaky_relu_backward(m->dpre, m->pre[l], g, MLP_LEAKY_SLOPE, n);
+            break;
         case MLP_ACT_TANH:       tanh_backward(m->dpre, m->act[l], g, n); break;
         }
         float *dx = l ? m->dact : dinp;

@@ -101,7 +101,8 @@ Test(l02_gan, d_step_leaves_g_untouched) {
     float *g_grads = copy_of(gan.g.ps.grad, gan.g.ps.size);
     float *d_params = copy_of(gan.d.ps.data, gan.d.ps.size);
     float d_real, d_fake;
-    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X), ref_get(ref, "z_d", B * Z), B);
+    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+                        ref_get(ref, "z_d", B * Z), B);
     cr_assert(memcmp(g_params, gan.g.ps.data, sizeof(float) * gan.g.ps.size) == 0,
               "the D step changed G's parameters: G's output is data for D, G must not move");
     cr_assert(memcmp(g_grads, gan.g.ps.grad, sizeof(float) * gan.g.ps.size) == 0,
@@ -177,7 +178,8 @@ Test(l02_gan, g_step_leaves_d_unchanged) {
     Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     float d_real, d_fake;
-    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X), ref_get(ref, "z_d", B * Z), B);
+    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+                        ref_get(ref, "z_d", B * Z), B);
     float *d_params = copy_of(gan.d.ps.data, gan.d.ps.size);
     float *g_params = copy_of(gan.g.ps.data, gan.g.ps.size);
     gan_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);

@@ -146,8 +146,9 @@ Test(l03_batchnorm, backward_accumulates) {
     ref_close(ref);
 }
 
-// f = sum(bn(x) * probe) by the library's forward; the statistics are recomputed at every evaluation,
-// so the finite differences see how mean and rstd move with x.
+// f = sum(bn(x) * probe) by the library's forward; the statistics are
+// recomputed at every evaluation, so the finite differences see how mean and
+// rstd move with x.
 typedef struct {
     const BnCase *c;
     float *x, *gamma, *beta, *out, *mean, *rstd;
