@@ -159,16 +159,18 @@ endef
 # exercise file F.c in the test binary, in which the calls an exercise makes
 # go to the tests' or the library's references. Before each
 # "BEGIN EXERCISE n.m" marker the copy re-includes the header with EXERCISE_AT
-# = n * 100 + m (the header renames from there on); first it is included
-# before everything with EXERCISE_AT undefined (it renames the copy's own
-# functions, e.g. l04_d_step -> l04_d_step_isolated). Only the *_isolated
-# names stay global, so the student's own helpers do not clash.
+# = n * 100 + m (tests/support/isolate.awk writes the copy; the header renames
+# from there on); first it is included before everything with EXERCISE_AT
+# undefined (it renames the copy's own functions, e.g. l04_d_step ->
+# l04_d_step_isolated). Only the *_isolated names stay global, so the
+# student's own helpers do not clash.
 # $(1) = lesson, $(2) = student | solutions, $(3) = F
 define ISOLATED_RULE
 $(BUILD)/$(2)/$(1)/tests/isolated_$(3).o: $(if $(filter solutions,$(2)),$(SOLUTIONS_DIR),$(LESSONS_DIR))/$(1)/$(3).c \
-        $(LESSON_TESTS)/$(1)/isolate_$(3).h | $(LIB_BUILD)/.deps-ok
+        $(LESSON_TESTS)/$(1)/isolate_$(3).h tests/support/isolate.h tests/support/isolate.awk \
+        | $(LIB_BUILD)/.deps-ok
 	@mkdir -p $$(@D)
-	sed -e 's|^[[:space:]]*/\* BEGIN EXERCISE \([0-9]*\)\.\([0-9]*\) \*/|#undef EXERCISE_AT\n#define EXERCISE_AT (\1 * 100 + \2)\n#include "isolate_$(3).h"\n&|' $$< > $$(@:.o=.c)
+	awk -v src=$$< -v header=isolate_$(3).h -f tests/support/isolate.awk $$< > $$(@:.o=.c)
 	$(CC) $$(CFLAGS) -w -I$(LESSONS_DIR)/$(1) -I$(LESSON_TESTS)/$(1) -Itests/support \
 	  -include isolate_$(3).h -c $$(@:.o=.c) -o $$(@:.o=.tmp.o)
 	objcopy --wildcard --keep-global-symbol='*_isolated' $$(@:.o=.tmp.o) $$@
@@ -271,6 +273,7 @@ test:
 	  $(if $(LESSONS),--counts $(REPORTS)/solutions.count --counts $(REPORTS)/stubs.count) \
 	  --counts $(REPORTS)/lint.count \
 	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count \
+	  --counts $(REPORTS)/mistakes.count \
 	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count
 
 test-common: $(COMMON_TEST_BIN)
@@ -332,6 +335,8 @@ test-harness: $(HARNESS_TEST_BIN) $(HARNESS_TOOLS) $(LIBCOMMON) $(SUPPORT_OBJS) 
 	@echo "== the grading harness"
 	-timeout 300 $(HARNESS_TEST_BIN) -j2 --xml=$(REPORTS)/harness.xml
 	+@tests/harness/selftest.sh "$(LIB_BUILD)" "$(REPORTS)/selftest.count"
+	@echo "== real mistakes: each costs points in its own exercise only"
+	+@tests/harness/mistakes.sh "$(LIB_BUILD)" "$(REPORTS)/mistakes.count"
 
 # ---------------------------------------------------------------- student and instructor
 

@@ -3,6 +3,7 @@
 // are the references of l01_ref.c, so a D or G loss built on BCE is not
 // charged for a mistake in 1.1 or 1.2. Included before the file
 // (EXERCISE_AT undefined) and again before each exercise.
+#include "isolate.h"
 #ifndef EXERCISE_AT
 #define gan_bce_forward gan_bce_forward_isolated
 #define gan_bce_backward gan_bce_backward_isolated

@@ -3,6 +3,7 @@
 // instead of the student's 2.1 and 2.2, so a mistake there costs 2.1 or 2.2
 // only. Included before the file (EXERCISE_AT undefined) and again before
 // each exercise; only the first inclusion has work to do.
+#include "isolate.h"
 #ifndef EXERCISE_AT
 #define gan_d_step gan_d_step_isolated
 #define gan_g_step gan_g_step_isolated

@@ -3,6 +3,7 @@
 // l03_col2im are the library's im2col and col2im (common/conv.h), so a
 // mistake in 3.1 or 3.2 costs those exercises only. Included before the file
 // (EXERCISE_AT undefined) and again before each exercise.
+#include "isolate.h"
 #ifndef EXERCISE_AT
 #define l03_im2col l03_im2col_isolated
 #define l03_col2im l03_col2im_isolated

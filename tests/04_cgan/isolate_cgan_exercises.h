@@ -3,6 +3,7 @@
 // networks (cgan_ref.c), so a mistake in 4.1 or 4.2 costs those exercises
 // only. No include guard: the copy includes it once before everything and
 // again before each exercise, with EXERCISE_AT = 100 * lesson + exercise.
+#include "isolate.h"
 #ifndef EXERCISE_AT
 #define l04_generator_forward l04_generator_forward_isolated
 #define l04_discriminator_forward l04_discriminator_forward_isolated

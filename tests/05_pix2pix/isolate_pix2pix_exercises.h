@@ -4,6 +4,7 @@
 // (p2p_ref.c), so a mistake in 5.1, 5.2, 5.4 or 5.5 costs that exercise only.
 // Included before the file (EXERCISE_AT undefined) and again before each
 // exercise.
+#include "isolate.h"
 #ifndef EXERCISE_AT
 #define p2p_unet_forward p2p_unet_forward_isolated
 #define p2p_patchgan_forward p2p_patchgan_forward_isolated

@@ -29,22 +29,29 @@ for patch in "$MX"/*/*.patch; do
     owner=$(sed -n '1s/^Exercise: \([0-9.]*\).*/\1/p' "$patch")
     what="$lesson/$name (exercise $owner)"
     dir=$T/$lesson-$name
-    rm -rf "$dir/solutions" && mkdir -p "$dir"
-    cp -r solutions "$dir/solutions"
-    if [ -z "$owner" ] || ! patch -s -p1 -d "$dir/solutions" < "$patch" > "$dir/patch.log" 2>&1; then
+    # One copy and one build folder per lesson: cp -p keeps the files' times,
+    # so only the exercise files' objects (removed here) are built again.
+    copy=$T/$lesson/solutions
+    build=$T/$lesson/build
+    rm -rf "$dir" "$copy" && mkdir -p "$dir" "$T/$lesson"
+    cp -rp solutions "$copy"
+    for f in solutions/"$lesson"/*.c; do
+        f=$(basename "$f" .c)
+        rm -f "$build/solutions/$lesson/$f.o" "$build/solutions/$lesson/tests/isolated_$f".*
+    done
+    if [ -z "$owner" ] || ! patch -s -p1 -d "$copy" < "$patch" > "$dir/patch.log" 2>&1; then
         echo "mistake FAIL $what: the patch does not apply to solutions/ (see $dir/patch.log)"
         failed=$((failed + 1)); continue
     fi
-    make --no-print-directory LIB_BUILD="$LIB_BUILD" BUILD="$dir/build" \
-         SOLUTIONS_DIR="$dir/solutions" grade SOLUTIONS=1 LESSON="${lesson%%_*}" \
-         > "$dir/grade.log" 2>&1
-    if ! "$H/jsoncheck" "$dir/build/grade/results.json" > "$dir/summary" 2> "$dir/jsonerr"; then
+    make --no-print-directory LIB_BUILD="$LIB_BUILD" BUILD="$build" GRADE_DIR="$dir/grade" \
+         SOLUTIONS_DIR="$copy" grade SOLUTIONS=1 LESSON="${lesson%%_*}" > "$dir/grade.log" 2>&1
+    if ! "$H/jsoncheck" "$dir/grade/results.json" > "$dir/summary" 2> "$dir/jsonerr"; then
         echo "mistake FAIL $what: no valid results.json (see $dir/grade.log)"
         failed=$((failed + 1)); continue
     fi
     # "failed 0/5 visible 04_cgan: exercise 4.4: l04_step/..." -> 4.4
     blamed=$(grep '^failed' "$dir/summary" | sed 's/.*: exercise \([0-9.]*\): .*/\1/' | sort -u | tr '\n' ' ')
-    silent=$(grep -c 'crashed after' "$dir/build/grade/results.json")
+    silent=$(grep -c 'crashed after' "$dir/grade/results.json")
     if [ "$blamed" = "$owner " ] && [ "$silent" = 0 ]; then
         echo "mistake PASS $what: only $owner loses points"
         passed=$((passed + 1))
