@@ -21,6 +21,11 @@ MX=tests/harness/fixtures/mistakes
 mkdir -p "$T"
 passed=0
 failed=0
+if ! command -v patch > /dev/null; then
+    echo "mistake FAIL: the command patch is missing (make deps installs it)"
+    echo "0 1 real mistakes graded (patch is missing)" > "$COUNTS"
+    exit 1
+fi
 
 for patch in "$MX"/*/*.patch; do
     lesson=$(basename "$(dirname "$patch")")
