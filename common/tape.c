@@ -18,6 +18,7 @@ static float *grad_of(const Tensor *t) {
 }
 
 static void expect_ndim(const char *op, const Tensor *t, int ndim, const char *shape) {
+    if (!t) tensor_fail("%s: the tensor %s is NULL", op, shape);
     if (t->ndim != ndim) {
         char buf[64];
         tensor_fail("%s: expects %s, got %s", op, shape, tensor_shape_str(t, buf, sizeof buf));
@@ -25,6 +26,7 @@ static void expect_ndim(const char *op, const Tensor *t, int ndim, const char *s
 }
 
 static void expect_same_shape(const char *op, const Tensor *a, const Tensor *b) {
+    if (!a || !b) tensor_fail("%s: the %s tensor is NULL", op, !a ? "first" : "second");
     if (!tensor_same_shape(a, b)) {
         char ba[64], bb[64];
         tensor_fail("%s: shapes differ: %s and %s", op, tensor_shape_str(a, ba, sizeof ba),
@@ -527,6 +529,7 @@ void tape_backward_node(Tape *tp, Tensor *t) {
 }
 
 void tape_backward(Tape *tp, Tensor *loss) {
+    if (!loss) tensor_fail("backward: the loss is NULL");
     if (loss->size != 1) {
         char buf[64];
         tensor_fail("backward: the loss must hold one value, got %s",

@@ -60,3 +60,11 @@ Test(misuse, an_instance_norm_the_network_does_not_have, .signal = SIGABRT) {
     Tensor *x = tape_tensor(&tp, 4, (int[]){1, 2, 4, 4}, 0);
     nn_instancenorm2d_forward(&tp, &d.in[0], x);
 }
+
+// G's loss without D (the L1-alone case) handed a NULL logit map.
+Test(misuse, a_loss_of_a_null_tensor, .signal = SIGABRT) {
+    Tape tp;
+    tape_init(&tp);
+    Tensor *x = tape_tensor(&tp, 2, (int[]){1, 4}, 0);
+    tape_bce_with_logits(&tp, NULL, x);
+}
