@@ -39,9 +39,10 @@ CFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -fno-math
 LDLIBS  := -lblis -llapacke -lpng -lz -lm -fopenmp $(EXTRA_LDFLAGS)
 TEST_LDLIBS := -lcriterion $(LDLIBS)
 
-# Everything the course needs from Debian, installed by `make deps`.
+# Everything the course needs from Debian, installed by `make deps` (patch: make
+# test applies the mistakes of tests/harness/fixtures/mistakes/).
 DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev \
-                   gnuplot-nox dataset-fashion-mnist liblapacke-dev
+                   gnuplot-nox dataset-fashion-mnist liblapacke-dev patch
 # What grading needs (the Gradescope image installs these): no data, no plots.
 GRADE_PACKAGES  := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev zip liblapacke-dev
 
@@ -146,6 +147,7 @@ $(2)_$(1)_CMDS := $$(patsubst cmd_%.c,%,$$(filter cmd_%.c,$$(notdir $$($(2)_$(1)
 # Everything but the programs' mains: what main.c, each cmd_<name>.c and the tests link with.
 $(2)_$(1)_LIB_OBJS := $$(filter-out %/main.o $(BUILD)/$(2)/$(1)/cmd_%.o,$$($(2)_$(1)_OBJS))
 $(2)_$(1)_TEST_OBJS := $$(patsubst $(LESSON_TESTS)/$(1)/%.c,$(BUILD)/$(2)/$(1)/tests/%.o,$$(wildcard $(LESSON_TESTS)/$(1)/*.c))
+$(2)_$(1)_ISOLATED := $$(patsubst $(LESSON_TESTS)/$(1)/isolate_%.h,$(BUILD)/$(2)/$(1)/tests/isolated_%.o,$$(wildcard $(LESSON_TESTS)/$(1)/isolate_*.h))
 
 $(BUILD)/$(2)/$(1)/%.o: CFLAGS += -I$(LESSONS_DIR)/$(1)
 $(BUILD)/$(2)/$(1)/tests/%.o: CFLAGS += -Itests/support -DREF_DIR='"$(CURDIR)/tests/ref/data"'
@@ -162,9 +164,31 @@ $$(patsubst %,$(BUILD)/$(2)/$(1)/%,$$($(2)_$(1)_CMDS)): $(BUILD)/$(2)/$(1)/%: \
 	$(CC) $$(CFLAGS) $$^ -o $$@ $(LDLIBS)
 
 # Test objects are linked as objects (Criterion drops tests found in an archive).
-$(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$($(2)_$(1)_LIB_OBJS) \
+$(BUILD)/$(2)/$(1)/test: $$($(2)_$(1)_TEST_OBJS) $$($(2)_$(1)_LIB_OBJS) $$($(2)_$(1)_ISOLATED) \
                          $(SUPPORT_OBJS) $(WRAP_OBJS) $(LIBCOMMON)
 	$(CC) $$(CFLAGS) $(WRAP_EXIT) $$^ -o $$@ $(TEST_LDLIBS)
+endef
+
+# Isolated copies: so that an exercise's tests do not charge it for another
+# exercise it calls, tests/NN_topic/isolate_F.h asks for a second copy of the
+# exercise file F.c in the test binary, in which the calls an exercise makes
+# go to the tests' or the library's references. Before each
+# "BEGIN EXERCISE n.m" marker the copy re-includes the header with EXERCISE_AT
+# = n * 100 + m (tests/support/isolate.awk writes the copy; the header renames
+# from there on); first it is included before everything with EXERCISE_AT
+# undefined (it renames the copy's own functions, e.g. l04_d_step ->
+# l04_d_step_isolated). Only the *_isolated names stay global, so the
+# student's own helpers do not clash.
+# $(1) = lesson, $(2) = student | solutions, $(3) = F
+define ISOLATED_RULE
+$(BUILD)/$(2)/$(1)/tests/isolated_$(3).o: $(if $(filter solutions,$(2)),$(SOLUTIONS_DIR),$(LESSONS_DIR))/$(1)/$(3).c \
+        $(LESSON_TESTS)/$(1)/isolate_$(3).h tests/support/isolate.h tests/support/isolate.awk \
+        | $(LIB_BUILD)/.deps-ok
+	@mkdir -p $$(@D)
+	awk -v src=$$< -v header=isolate_$(3).h -f tests/support/isolate.awk $$< > $$(@:.o=.c)
+	$(CC) $$(CFLAGS) -w -I$(LESSONS_DIR)/$(1) -I$(LESSON_TESTS)/$(1) -Itests/support \
+	  -include isolate_$(3).h -c $$(@:.o=.c) -o $$(@:.o=.tmp.o)
+	objcopy --wildcard --keep-global-symbol='*_isolated' $$(@:.o=.tmp.o) $$@
 endef
 
 # The solutions rule comes first: for an exercise file both rules match, and
@@ -183,6 +207,9 @@ endef
 
 $(foreach L,$(LESSONS),$(eval $(call LESSON_SOURCES,$(L))))
 $(foreach L,$(LESSONS),$(foreach I,student solutions,$(eval $(call LESSON_RULES,$(L),$(I)))))
+$(foreach L,$(LESSONS),$(foreach I,student solutions,$(foreach F,\
+  $(patsubst $(LESSON_TESTS)/$(L)/isolate_%.h,%,$(wildcard $(LESSON_TESTS)/$(L)/isolate_*.h)),\
+  $(eval $(call ISOLATED_RULE,$(L),$(I),$(F))))))
 
 ALL_LESSON_BINS := $(foreach L,$(LESSONS),$(foreach I,student solutions,\
                      $(BUILD)/$(I)/$(L)/lesson $(BUILD)/$(I)/$(L)/test \
@@ -262,6 +289,7 @@ test:
 	  $(if $(LESSONS),--counts $(REPORTS)/solutions.count --counts $(REPORTS)/stubs.count) \
 	  --counts $(REPORTS)/lint.count \
 	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count \
+	  --counts $(REPORTS)/mistakes.count \
 	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count
 
 test-common: $(COMMON_TEST_BIN)
@@ -323,6 +351,8 @@ test-harness: $(HARNESS_TEST_BIN) $(HARNESS_TOOLS) $(LIBCOMMON) $(SUPPORT_OBJS) 
 	@echo "== the grading harness"
 	-timeout 300 $(HARNESS_TEST_BIN) -j2 --xml=$(REPORTS)/harness.xml
 	+@tests/harness/selftest.sh "$(LIB_BUILD)" "$(REPORTS)/selftest.count"
+	@echo "== real mistakes: each costs points in its own exercise only"
+	+@tests/harness/mistakes.sh "$(LIB_BUILD)" "$(REPORTS)/mistakes.count"
 
 # ---------------------------------------------------------------- student and instructor
 

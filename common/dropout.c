@@ -1,7 +1,10 @@
 // dropout.c - inverted dropout with a mask the backward pass reuses.
 #include "dropout.h"
 
+#include "error.h"
+
 void dropout_forward(float *out, float *mask, const float *inp, float p, int n, Rng *rng) {
+    if (!rng) error_abort("dropout_forward: rng is NULL: the mask is drawn from it");
     // infinite when p = 1, but then never used: every uniform in [0, 1) is below p
     float keep_scale = 1.0f / (1.0f - p);
     // one uniform per element, in order, so a seed fixes the mask; the RNG

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int error_set(Error *err, const char *fmt, ...) {
     if (err) {
@@ -20,4 +21,15 @@ int error_set(Error *err, const char *fmt, ...) {
 
 void error_clear(Error *err) {
     if (err) err->msg[0] = '\0';
+}
+
+_Noreturn void error_abort(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "error: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    fflush(stderr);
+    abort();
 }

@@ -33,4 +33,9 @@ int error_set(Error *err, const char *fmt, ...) __attribute__((format(printf, 2,
 // Empties the message.
 void error_clear(Error *err);
 
+// A programming error, not bad input: a NULL where a buffer is required,
+// shapes that do not fit. Prints "error: <message>" on stderr and aborts, so
+// that a test fails with the message instead of a bare signal.
+_Noreturn void error_abort(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

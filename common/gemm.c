@@ -9,6 +9,8 @@
 // one join per product.
 #include "gemm.h"
 
+#include "error.h"
+
 #include <blis.h>
 #include <omp.h>
 
@@ -68,6 +70,10 @@ void gemm(int trans_a, int trans_b, int M, int N, int K,
           float alpha, const float *A, int lda, const float *B, int ldb,
           float beta, float *C, int ldc) {
     if (M == 0 || N == 0) return;
+    // BLIS would abort with "non-zero dimensions containing null buffer".
+    if (!C || (K > 0 && (!A || !B)))
+        error_abort("gemm: %s is NULL in a (%d x %d) x (%d x %d) product",
+                    !C ? "C" : !A ? "A" : "B", M, K, K, N);
     // Inside a parallel region the caller has split the work already (conv.c
     // gives each thread its own images): the product stays on this thread.
     int T = omp_in_parallel() ? 1 : compute_threads();

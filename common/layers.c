@@ -132,7 +132,16 @@ void nn_linear_init(Linear *l, ParamSet *ps, const char *name, int in, int out, 
     add_weight_bias(ps, name, 2, (int[]){out, in}, out, bias, rng, &l->weight, &l->bias);
 }
 
+// A layer struct that its _init never filled (zeroed by the model's init):
+// a network that uses a layer it does not have, e.g. a norm where there is none.
+static void expect_initialised(const void *field, const char *layer, const char *init) {
+    if (!field)
+        tensor_fail("%s: this layer was never initialised (%s): does the network have one "
+                    "here?", layer, init);
+}
+
 Tensor *nn_linear_forward(Tape *tp, const Linear *l, Tensor *x) {
+    expect_initialised(l->weight, "linear", "nn_linear_init");
     return tape_linear(tp, x, l->weight, l->bias);
 }
 
@@ -145,6 +154,7 @@ void nn_conv2d_init(Conv2d *l, ParamSet *ps, const char *name, int in_ch, int ou
 }
 
 Tensor *nn_conv2d_forward(Tape *tp, const Conv2d *l, Tensor *x) {
+    expect_initialised(l->weight, "conv2d", "nn_conv2d_init");
     return tape_conv2d(tp, x, l->weight, l->bias, l->stride, l->pad);
 }
 
@@ -159,6 +169,7 @@ void nn_conv_transpose2d_init(ConvTranspose2d *l, ParamSet *ps, const char *name
 }
 
 Tensor *nn_conv_transpose2d_forward(Tape *tp, const ConvTranspose2d *l, Tensor *x) {
+    expect_initialised(l->weight, "conv_transpose2d", "nn_conv_transpose2d_init");
     return tape_conv_transpose2d(tp, x, l->weight, l->bias, l->stride, l->pad, l->out_pad);
 }
 
@@ -180,6 +191,7 @@ void nn_batchnorm2d_init(BatchNorm2d *l, ParamSet *ps, const char *name, int cha
 }
 
 Tensor *nn_batchnorm2d_forward(Tape *tp, const BatchNorm2d *l, Tensor *x, int train) {
+    expect_initialised(l->running_mean, "batchnorm", "nn_batchnorm2d_init");
     return tape_batchnorm(tp, x, l->gamma, l->beta, l->running_mean->data, l->running_var->data,
                           l->momentum, l->eps, train);
 }
@@ -192,5 +204,8 @@ void nn_instancenorm2d_init(InstanceNorm2d *l, ParamSet *ps, const char *name, i
 }
 
 Tensor *nn_instancenorm2d_forward(Tape *tp, const InstanceNorm2d *l, Tensor *x) {
+    if (!(l->eps > 0.0f))   // affine 0 leaves gamma NULL; only the init sets eps
+        tensor_fail("instancenorm: this layer was never initialised (nn_instancenorm2d_init): "
+                    "does the network have one here?");
     return tape_instancenorm(tp, x, l->gamma, l->beta, l->eps);
 }

@@ -3,6 +3,7 @@
 // B = batch size, IN = input features, OUT = output features.
 #include "linear.h"
 
+#include "error.h"
 #include "gemm.h"
 
 void linear_forward(float *out,            // (B, OUT)
@@ -10,6 +11,9 @@ void linear_forward(float *out,            // (B, OUT)
                     const float *weight,   // (OUT, IN)
                     const float *bias,     // (OUT) or NULL
                     int B, int IN, int OUT) {
+    if (!out || !inp || !weight)
+        error_abort("linear_forward: %s is NULL (B %d, IN %d, OUT %d)",
+                    !out ? "out" : !inp ? "inp" : "weight", B, IN, OUT);
     // out (B, OUT) = inp (B, IN) @ weight^T (IN, OUT); beta = 0 overwrites out
     gemm(0, 1, B, OUT, IN, 1.0f, inp, IN, weight, IN, 0.0f, out, OUT);
     if (!bias) return;
@@ -24,6 +28,12 @@ void linear_backward(float *dinp,          // (B, IN) or NULL
                      const float *inp,     // (B, IN)
                      const float *weight,  // (OUT, IN)
                      int B, int IN, int OUT) {
+    if (!dout || (dinp && !weight))
+        error_abort("linear_backward: %s is NULL (B %d, IN %d, OUT %d)", !dout ? "dout" : "weight",
+                    B, IN, OUT);
+    if (dweight && !inp)
+        error_abort("linear_backward: inp is NULL: dweight needs the input (B %d, IN %d) of the "
+                    "forward pass, which the caller must keep", B, IN);
     // beta = 1 in both products: gradients accumulate into what is there
     if (dinp)   // dinp (B, IN) += dout (B, OUT) @ weight (OUT, IN)
         gemm(0, 0, B, IN, OUT, 1.0f, dout, OUT, weight, IN, 1.0f, dinp, IN);

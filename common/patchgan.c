@@ -2,6 +2,7 @@
 #include "patchgan.h"
 
 #include <stdio.h>
+#include <string.h>
 
 PatchGanConfig patchgan_config_w2(void) {
     return (PatchGanConfig){.in_ch = 6, .ndf = 32, .n_layers = 3, .norm = PATCHGAN_BATCHNORM};
@@ -34,7 +35,9 @@ static int has_norm(const PatchGanConfig *c, int i) {
 void patchgan_init(PatchGan *m, ParamSet *ps, const char *name, const PatchGanConfig *cfg,
                    Rng *rng) {
     check_config(cfg);
-    m->cfg = *cfg;
+    PatchGanConfig c = *cfg;   // cfg may be &m->cfg
+    memset(m, 0, sizeof *m);   // the layers this config does not use stay NULL: layers.c checks
+    m->cfg = c;
     char n[PARAM_NAME_LEN];
     for (int i = 0; i <= cfg->n_layers + 1; i++) {
         int ic, oc, stride, norm = has_norm(cfg, i);

@@ -18,6 +18,7 @@ static float *grad_of(const Tensor *t) {
 }
 
 static void expect_ndim(const char *op, const Tensor *t, int ndim, const char *shape) {
+    if (!t) tensor_fail("%s: the tensor %s is NULL", op, shape);
     if (t->ndim != ndim) {
         char buf[64];
         tensor_fail("%s: expects %s, got %s", op, shape, tensor_shape_str(t, buf, sizeof buf));
@@ -25,6 +26,7 @@ static void expect_ndim(const char *op, const Tensor *t, int ndim, const char *s
 }
 
 static void expect_same_shape(const char *op, const Tensor *a, const Tensor *b) {
+    if (!a || !b) tensor_fail("%s: the %s tensor is NULL", op, !a ? "first" : "second");
     if (!tensor_same_shape(a, b)) {
         char ba[64], bb[64];
         tensor_fail("%s: shapes differ: %s and %s", op, tensor_shape_str(a, ba, sizeof ba),
@@ -296,6 +298,7 @@ Tensor *tape_sigmoid(Tape *tp, Tensor *x) {
 Tensor *tape_dropout(Tape *tp, Tensor *x, float p, Rng *rng) {
     double t0 = prof_start();
     if (!(p >= 0.0f && p < 1.0f)) tensor_fail("dropout: p must be in [0, 1), got %g", p);
+    if (!rng) tensor_fail("dropout: rng is NULL (in evaluation mode there is no dropout at all)");
     Tensor *out = tape_op_output(tp, OP_DROPOUT, x->ndim, x->shape, x, NULL, NULL);
     out->saved[0] = tape_alloc(tp, sizeof(float) * x->size);   // mask
     dropout_forward(out->data, out->saved[0], x->data, p, (int)x->size, rng);
@@ -542,6 +545,7 @@ void tape_backward_node(Tape *tp, Tensor *t) {
 }
 
 void tape_backward(Tape *tp, Tensor *loss) {
+    if (!loss) tensor_fail("backward: the loss is NULL");
     if (loss->size != 1) {
         char buf[64];
         tensor_fail("backward: the loss must hold one value, got %s",

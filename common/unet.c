@@ -2,6 +2,7 @@
 #include "unet.h"
 
 #include <stdio.h>
+#include <string.h>
 
 UNetConfig unet_config_w2(void) {
     return (UNetConfig){.in_ch = 3, .out_ch = 3, .ngf = 32, .depth = 6, .n_dropout = 3,
@@ -38,7 +39,9 @@ static int up_out_ch(const UNetConfig *c, int i) {
 
 void unet_init(UNet *m, ParamSet *ps, const char *name, const UNetConfig *cfg, Rng *rng) {
     check_config(cfg);
-    m->cfg = *cfg;
+    UNetConfig c = *cfg;   // cfg may be &m->cfg
+    memset(m, 0, sizeof *m);   // the layers this config does not use stay NULL: layers.c checks
+    m->cfg = c;
     int D = cfg->depth;
     char n[PARAM_NAME_LEN];
     // PyTorch's module order: the encoder outermost first, then the decoder innermost first.

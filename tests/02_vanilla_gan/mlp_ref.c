@@ -1,6 +1,9 @@
 // mlp_ref.c - see mlp_ref.h.
 #include "mlp_ref.h"
 
+#include "activations.h"
+#include "linear.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,4 +27,50 @@ void mlp_build_from_ref(Mlp *m, const RefFile *ref, const char *prefix, const in
     int rc = mlp_build(m, "ref", sizes, n_layers, hidden_act, out_act, max_batch, &rng, &err);
     cr_assert(rc == 0, "mlp_build failed: %s", err.msg);
     mlp_ref_block(m->ps.data, ref, prefix, m);
+}
+
+// f_l of layer l: the hidden activation, or the output's for the last layer.
+static MlpAct act_of(const Mlp *m, int l) {
+    return l == m->n_layers - 1 ? m->out_act : m->hidden_act;
+}
+
+const float *mlp_ref_forward(Mlp *m, const float *inp, int B) {
+    m->inp = inp;
+    for (int l = 0; l < m->n_layers; l++) {
+        const float *x = l ? m->act[l - 1] : inp;
+        int n = B * m->sizes[l + 1];
+        linear_forward(m->pre[l], x, m->W[l], m->b[l], B, m->sizes[l], m->sizes[l + 1]);
+        switch (act_of(m, l)) {
+        case MLP_ACT_NONE:       memcpy(m->act[l], m->pre[l], sizeof(float) * n); break;
+        case MLP_ACT_RELU:       relu_forward(m->act[l], m->pre[l], n); break;
+        case MLP_ACT_LEAKY_RELU:
+            leaky_relu_forward(m->act[l], m->pre[l], MLP_LEAKY_SLOPE, n);
+            break;
+        case MLP_ACT_TANH:       tanh_forward(m->act[l], m->pre[l], n); break;
+        }
+    }
+    return m->act[m->n_layers - 1];
+}
+
+void mlp_ref_backward(Mlp *m, float *dinp, const float *dout, int B) {
+    // dact and dpre take turns: layer l reads dLoss/d act[l] from one and
+    // leaves dLoss/d act[l-1] in the other.
+    const float *g = dout;
+    for (int l = m->n_layers - 1; l >= 0; l--) {
+        int n = B * m->sizes[l + 1];
+        memset(m->dpre, 0, sizeof(float) * n);
+        switch (act_of(m, l)) {
+        case MLP_ACT_NONE:       for (int i = 0; i < n; i++) m->dpre[i] = g[i]; break;
+        case MLP_ACT_RELU:       relu_backward(m->dpre, m->pre[l], g, n); break;
+        case MLP_ACT_LEAKY_RELU:
+            leaky_relu_backward(m->dpre, m->pre[l], g, MLP_LEAKY_SLOPE, n);
+            break;
+        case MLP_ACT_TANH:       tanh_backward(m->dpre, m->act[l], g, n); break;
+        }
+        float *dx = l ? m->dact : dinp;
+        if (l) memset(dx, 0, sizeof(float) * B * m->sizes[l]);
+        linear_backward(dx, m->dW[l], m->db[l], m->dpre, l ? m->act[l - 1] : m->inp, m->W[l], B,
+                        m->sizes[l], m->sizes[l + 1]);
+        g = dx;
+    }
 }

@@ -15,4 +15,11 @@ void mlp_build_from_ref(Mlp *m, const RefFile *ref, const char *prefix, const in
 // parameter layout into out (n_params floats), e.g. for a gradient block.
 void mlp_ref_block(float *out, const RefFile *ref, const char *prefix, const Mlp *m);
 
+// The reference forward and backward passes (exercises 2.1 and 2.2 as mlp.h
+// describes them, on the library's kernels): 2.2's tests run the student's
+// backward after this forward, and 2.3/2.4's steps run on these
+// (isolate_gan_step.h), so each exercise is charged for its own mistakes only.
+const float *mlp_ref_forward(Mlp *m, const float *inp, int B);
+void mlp_ref_backward(Mlp *m, float *dinp, const float *dout, int B);
+
 #endif

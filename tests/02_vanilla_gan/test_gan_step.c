@@ -1,6 +1,8 @@
 // test_gan_step.c - exercises 2.3 and 2.4: the discriminator and generator
 // steps against PyTorch (tests/ref/gen_lesson02.py), their gradients against
 // finite differences of the losses, and which network each step may change.
+// The steps run on the reference MLP (isolate_gan_step.h): a mistake in 2.1
+// or 2.2 does not cost 2.3 or 2.4.
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,11 @@ enum { B = 6, Z = 3, X = 5 };
 #define RTOL 1e-4f
 
 TestSuite(l02_gan, .timeout = 30);
+
+// The student's gan_d_step and gan_g_step, calling mlp_ref_forward/_backward.
+float gan_d_step_isolated(Gan *gan, float *d_real, float *d_fake, const float *real,
+                          const float *z, int B);
+float gan_g_step_isolated(Gan *gan, const float *z, int B);
 
 // Builds the reference GAN with its weights; lr < 0 takes the reference's lr.
 static void build_ref_gan(Gan *gan, const RefFile *ref, float lr) {
@@ -70,7 +77,7 @@ Test(l02_gan, d_step_matches_pytorch) {
     build_ref_gan(&gan, ref, -1.0f);
     dirty(&gan);
     float d_real = -1.0f, d_fake = -1.0f;
-    float loss = gan_d_step(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+    float loss = gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
                             ref_get(ref, "z_d", B * Z), B);
     float want_loss = ref_scalar(ref, "loss_d");
     check_close("loss_D", &loss, &want_loss, 1, ATOL, RTOL);
@@ -94,7 +101,8 @@ Test(l02_gan, d_step_leaves_g_untouched) {
     float *g_grads = copy_of(gan.g.ps.grad, gan.g.ps.size);
     float *d_params = copy_of(gan.d.ps.data, gan.d.ps.size);
     float d_real, d_fake;
-    gan_d_step(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X), ref_get(ref, "z_d", B * Z), B);
+    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+                        ref_get(ref, "z_d", B * Z), B);
     cr_assert(memcmp(g_params, gan.g.ps.data, sizeof(float) * gan.g.ps.size) == 0,
               "the D step changed G's parameters: G's output is data for D, G must not move");
     cr_assert(memcmp(g_grads, gan.g.ps.grad, sizeof(float) * gan.g.ps.size) == 0,
@@ -116,17 +124,17 @@ typedef struct {
 static double loss_d_only(void *p) {
     LossCtx *c = p;
     Gan *gan = c->gan;
-    const float *fake = mlp_forward(&gan->g, c->z, B);
-    double loss = bce_with_logits_forward(mlp_forward(&gan->d, c->real, B), gan->ones, B);
-    return loss + bce_with_logits_forward(mlp_forward(&gan->d, fake, B), gan->zeros, B);
+    const float *fake = mlp_ref_forward(&gan->g, c->z, B);
+    double loss = bce_with_logits_forward(mlp_ref_forward(&gan->d, c->real, B), gan->ones, B);
+    return loss + bce_with_logits_forward(mlp_ref_forward(&gan->d, fake, B), gan->zeros, B);
 }
 
 // loss_G from forward passes only
 static double loss_g_only(void *p) {
     LossCtx *c = p;
     Gan *gan = c->gan;
-    const float *fake = mlp_forward(&gan->g, c->z, B);
-    return bce_with_logits_forward(mlp_forward(&gan->d, fake, B), gan->ones, B);
+    const float *fake = mlp_ref_forward(&gan->g, c->z, B);
+    return bce_with_logits_forward(mlp_ref_forward(&gan->d, fake, B), gan->ones, B);
 }
 
 // With lr = 0 the step leaves the weights where they were, and the gradients
@@ -137,7 +145,7 @@ Test(l02_gan, d_step_gradient_matches_finite_differences) {
     build_ref_gan(&gan, ref, 0.0f);
     LossCtx ctx = {&gan, ref_get(ref, "real", B * X), ref_get(ref, "z_d", B * Z)};
     float d_real, d_fake;
-    gan_d_step(&gan, &d_real, &d_fake, ctx.real, ctx.z, B);
+    gan_d_step_isolated(&gan, &d_real, &d_fake, ctx.real, ctx.z, B);
     float *grads = copy_of(gan.d.ps.grad, gan.d.ps.size);
     check_grad_fd("d loss_D / d (D's parameters)", gan.d.ps.data, grads, gan.d.ps.size,
                   loss_d_only, &ctx, 1e-3f, 2e-3f, 2e-2f, 300);
@@ -153,7 +161,7 @@ Test(l02_gan, g_step_matches_pytorch) {
     Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     dirty(&gan);
-    float loss = gan_g_step(&gan, ref_get(ref, "z_g", B * Z), B);
+    float loss = gan_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);
     float want_loss = ref_scalar(ref, "loss_g");
     check_close("loss_G", &loss, &want_loss, 1, ATOL, RTOL);
     check_block("G's gradients after the G step", &gan.g, gan.g.ps.grad, ref, "gstep_dg_");
@@ -170,10 +178,11 @@ Test(l02_gan, g_step_leaves_d_unchanged) {
     Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     float d_real, d_fake;
-    gan_d_step(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X), ref_get(ref, "z_d", B * Z), B);
+    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+                        ref_get(ref, "z_d", B * Z), B);
     float *d_params = copy_of(gan.d.ps.data, gan.d.ps.size);
     float *g_params = copy_of(gan.g.ps.data, gan.g.ps.size);
-    gan_g_step(&gan, ref_get(ref, "z_g", B * Z), B);
+    gan_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);
     cr_assert(memcmp(d_params, gan.d.ps.data, sizeof(float) * gan.d.ps.size) == 0,
               "the G step changed D's parameters: in the G step D only passes the gradient "
               "back to G; do not update D there");
@@ -190,7 +199,7 @@ Test(l02_gan, g_step_gradient_matches_finite_differences) {
     Gan gan;
     build_ref_gan(&gan, ref, 0.0f);
     LossCtx ctx = {&gan, NULL, ref_get(ref, "z_g", B * Z)};
-    gan_g_step(&gan, ctx.z, B);
+    gan_g_step_isolated(&gan, ctx.z, B);
     float *grads = copy_of(gan.g.ps.grad, gan.g.ps.size);
     check_grad_fd("d loss_G / d (G's parameters)", gan.g.ps.data, grads, gan.g.ps.size,
                   loss_g_only, &ctx, 1e-3f, 2e-3f, 2e-2f, 300);

@@ -1,5 +1,7 @@
 // test_mlp.c - exercises 2.1 and 2.2: the MLP's forward and backward passes
 // against PyTorch (tests/ref/gen_lesson02.py) and against finite differences.
+// 2.2's tests run the student's backward after the reference forward
+// (mlp_ref.c), so a forward that saves the wrong things costs 2.1 only.
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,21 @@ Test(l02_mlp, forward_matches_pytorch) {
         cr_assert(y != NULL, "%s: mlp_forward returned NULL", k->file);
         check_close(k->file, y, ref_get(ref, "out", (long)k->B * OUT), (long)k->B * OUT, ATOL,
                     RTOL);
+        // What the forward pass keeps for the backward pass (mlp.h).
+        cr_assert(m.inp == x, "%s: mlp_forward did not keep its input in m->inp (by pointer): "
+                  "the backward pass needs the input of layer 0", k->file);
+        Mlp r;
+        mlp_build_from_ref(&r, ref, "", k->sizes, k->n_layers, k->hidden, k->out, k->B);
+        mlp_ref_forward(&r, x, k->B);
+        for (int l = 0; l < k->n_layers; l++) {
+            char what[96];
+            long n = (long)k->B * k->sizes[l + 1];
+            snprintf(what, sizeof what, "%s: pre[%d] (kept for the backward pass)", k->file, l);
+            check_close(what, m.pre[l], r.pre[l], n, ATOL, RTOL);
+            snprintf(what, sizeof what, "%s: act[%d] (kept for the backward pass)", k->file, l);
+            check_close(what, m.act[l], r.act[l], n, ATOL, RTOL);
+        }
+        mlp_free(&r);
         mlp_free(&m);
         ref_close(ref);
     }
@@ -70,7 +87,7 @@ static void backward_case(const Case *k, int times) {
     for (int l = 0; l <= k->n_layers; l++) widest = k->sizes[l] > widest ? k->sizes[l] : widest;
     for (long i = 0; i < 2L * m.max_batch * widest; i++) m.dact[i] = 0.5f;
     mlp_zero_grad(&m);
-    mlp_forward(&m, x, k->B);
+    mlp_ref_forward(&m, x, k->B);
     for (int t = 0; t < times; t++) mlp_backward(&m, dinp, dout, k->B);
 
     char what[96];
@@ -106,10 +123,11 @@ typedef struct {
     int B;
 } ProbeCtx;
 
-// f = sum(output * probe): its gradient is the backward pass of dout = probe
+// f = sum(output * probe), by the reference forward: its gradient is the
+// backward pass of dout = probe
 static double probe_loss(void *p) {
     ProbeCtx *c = p;
-    const float *y = mlp_forward(c->m, c->x, c->B);
+    const float *y = mlp_ref_forward(c->m, c->x, c->B);
     return dot_probe(y, c->probe, (long)c->B * c->m->sizes[c->m->n_layers]);
 }
 
@@ -132,7 +150,7 @@ Test(l02_mlp, backward_matches_finite_differences) {
     rng_fill_normal(&rng, probe, ny, 0, 1);
 
     mlp_zero_grad(&m);
-    mlp_forward(&m, x, B);
+    mlp_ref_forward(&m, x, B);
     mlp_backward(&m, dinp, probe, B);
     memcpy(grads, m.ps.grad, sizeof(float) * m.ps.size);
 

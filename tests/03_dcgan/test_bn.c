@@ -1,8 +1,12 @@
 // test_bn.c - exercises 3.7 and 3.8: batch norm in training mode against
 // PyTorch's BatchNorm2d (a (4, 3, 3, 5) input) and BatchNorm1d (a (6, 5)
-// input, like W1's first norm), finite differences and accumulation.
+// input, like W1's first norm), finite differences and accumulation. The
+// finite differences of 3.8 differentiate the library's forward pass, so a
+// wrong 3.7 costs 3.7 only.
 #include "bn_exercises.h"
 #include "l03_test.h"
+#include "norm.h"
+#include "rng.h"
 
 TestSuite(l03_batchnorm, .timeout = 20);
 
@@ -66,6 +70,34 @@ Test(l03_batchnorm, forward_without_affine_or_running_stats) {
     ref_close(ref);
 }
 
+// eps matters where a channel's variance is small next to it: there
+// sqrt(var + eps) and sqrt(var) differ by a factor, and the eps the caller
+// passes is the one to use. Against the library's batch norm (itself checked
+// against PyTorch in tests/common).
+Test(l03_batchnorm, forward_uses_eps_at_small_variance) {
+    enum { B = 4, C = 3, HW = 6, N = B * C * HW };
+    static const float spreads[] = {1e-3f, 2e-2f}, epses[] = {1e-5f, 1e-3f};
+    Rng rng;
+    rng_seed(&rng, 37);
+    for (int k = 0; k < 2; k++) {
+        float x[N], gamma[C], beta[C], out[N], mean[C], rstd[C], want[N], wmean[C], wrstd[C];
+        rng_fill_normal(&rng, x, N, 0.5f, spreads[k]);
+        rng_fill_normal(&rng, gamma, C, 1.0f, 0.1f);
+        rng_fill_normal(&rng, beta, C, 0.0f, 0.1f);
+        l03_batchnorm_forward_train(out, mean, rstd, x, gamma, beta, NULL, NULL, 0.1f, epses[k],
+                                    B, C, HW);
+        batchnorm_forward_train(want, wmean, wrstd, x, gamma, beta, NULL, NULL, 0.1f, epses[k], B,
+                                C, HW);
+        char what[128];
+        snprintf(what, sizeof what, "a channel spread of %g with eps %g: rstd = 1/sqrt(var + eps)",
+                 spreads[k], epses[k]);
+        check_close(what, rstd, wrstd, C, 0.0f, 1e-3f);
+        snprintf(what, sizeof what, "a channel spread of %g with eps %g: out", spreads[k],
+                 epses[k]);
+        check_close(what, out, want, N, 1e-4f, 1e-3f);
+    }
+}
+
 // ---------------------------------------------------------------- 3.8
 
 // Backward `times` times from PyTorch's mean and rstd into zeroed gradients.
@@ -114,8 +146,9 @@ Test(l03_batchnorm, backward_accumulates) {
     ref_close(ref);
 }
 
-// f = sum(bn(x) * probe); the statistics are recomputed at every evaluation,
-// so the finite differences see how mean and rstd move with x.
+// f = sum(bn(x) * probe) by the library's forward; the statistics are
+// recomputed at every evaluation, so the finite differences see how mean and
+// rstd move with x.
 typedef struct {
     const BnCase *c;
     float *x, *gamma, *beta, *out, *mean, *rstd;
@@ -124,7 +157,7 @@ typedef struct {
 
 static double bn_f(void *p) {
     BnFd *f = p;
-    l03_batchnorm_forward_train(f->out, f->mean, f->rstd, f->x, f->gamma, f->beta, NULL, NULL,
+    batchnorm_forward_train(f->out, f->mean, f->rstd, f->x, f->gamma, f->beta, NULL, NULL,
                                 0.1f, 1e-5f, f->c->B, f->c->C, f->c->HW);
     return dot_probe(f->out, f->probe, f->c->n);
 }
@@ -139,7 +172,7 @@ Test(l03_batchnorm, backward_finite_differences) {
                   .out = filled(c->n, 0.0f), .mean = filled(c->C, 0.0f),
                   .rstd = filled(c->C, 0.0f), .probe = bn_get(ref, c, "dout", c->n)};
         float *dinp = filled(c->n, 0.0f), *dgamma = filled(c->C, 0.0f), *dbeta = filled(c->C, 0.0f);
-        bn_f(&f);
+        bn_f(&f);   // the library's mean and rstd for the backward pass
         l03_batchnorm_backward(dinp, dgamma, dbeta, f.probe, f.x, f.mean, f.rstd, f.gamma, c->B,
                                c->C, c->HW);
         char what[96];

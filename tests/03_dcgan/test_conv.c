@@ -2,6 +2,10 @@
 // transposed convolution, against PyTorch (F.unfold, F.fold, F.conv2d,
 // F.conv_transpose2d and autograd: tests/ref/gen_lesson03.py), finite
 // differences, the adjoint identity, accumulation and NULL gradients.
+// Each exercise is charged for its own mistakes only: 3.3-3.6 run with the
+// library's im2col and col2im in place of 3.1 and 3.2 (isolate_conv_exercises.h),
+// the finite differences of 3.4 and 3.6 differentiate the library's forward
+// passes, and 3.2's adjoint test pairs col2im with the library's im2col.
 #include "conv_exercises.h"
 #include "l03_test.h"
 
@@ -14,6 +18,19 @@ static const char *CASES[] = {"a", "b", "c"};
 // numbers: float32 rounding stays far below these bounds.
 #define ATOL 1e-4f
 #define RTOL 1e-4f
+
+// The student's 3.3-3.6, calling the library's im2col and col2im.
+void l03_conv2d_forward_isolated(float *out, float *col, const float *inp, const float *weight,
+                                 const float *bias, const ConvGeom *g);
+void l03_conv2d_backward_isolated(float *dinp, float *dweight, float *dbias, float *col,
+                                  const float *dout, const float *inp, const float *weight,
+                                  const ConvGeom *g);
+void l03_conv_transpose2d_forward_isolated(float *out, float *col, const float *inp,
+                                           const float *weight, const float *bias,
+                                           const ConvGeom *g);
+void l03_conv_transpose2d_backward_isolated(float *dinp, float *dweight, float *dbias,
+                                            float *col, const float *dout, const float *inp,
+                                            const float *weight, const ConvGeom *g);
 
 TestSuite(l03_im2col, .timeout = 20);
 TestSuite(l03_col2im, .timeout = 20);
@@ -86,7 +103,7 @@ Test(l03_col2im, is_the_adjoint_of_im2col) {
         float *col = filled(n_col, NAN), *img = filled(n_img, 0.0f);
         rng_fill_normal(&rng, x, (int)n_img, 0.0f, 1.0f);
         rng_fill_normal(&rng, y, (int)n_col, 0.0f, 1.0f);
-        l03_im2col(col, x, C, H, W, K, S, P, OH, OW);
+        im2col(col, x, C, H, W, K, S, P, OH, OW);   // the library's: this test is 3.2's
         l03_col2im(img, y, C, H, W, K, S, P, OH, OW);
         double a = dot_probe(col, y, n_col), b = dot_probe(x, img, n_img);
         cr_assert(fabs(a - b) <= 1e-4 * (fabs(a) + 1.0),
@@ -229,40 +246,42 @@ static void backward_finite_differences(const char *file, const char *name, Forw
 // ---------------------------------------------------------------- 3.3, 3.4 convolution
 
 Test(l03_conv2d, forward_matches_pytorch) {
-    forward_matches("lesson03_conv.bin", l03_conv2d_forward, "l03_conv2d_forward");
+    forward_matches("lesson03_conv.bin", l03_conv2d_forward_isolated, "l03_conv2d_forward");
 }
 
 Test(l03_conv2d, backward_matches_pytorch) {
-    backward_matches("lesson03_conv.bin", l03_conv2d_backward, "l03_conv2d_backward");
+    backward_matches("lesson03_conv.bin", l03_conv2d_backward_isolated, "l03_conv2d_backward");
 }
 
 Test(l03_conv2d, backward_finite_differences) {
-    backward_finite_differences("lesson03_conv.bin", "a", l03_conv2d_forward,
-                                l03_conv2d_backward, "l03_conv2d_backward");
+    backward_finite_differences("lesson03_conv.bin", "a", conv2d_forward,
+                                l03_conv2d_backward_isolated, "l03_conv2d_backward");
 }
 
 Test(l03_conv2d, backward_accumulates_and_skips_null) {
-    backward_accumulates("lesson03_conv.bin", l03_conv2d_backward, "l03_conv2d_backward");
+    backward_accumulates("lesson03_conv.bin", l03_conv2d_backward_isolated,
+                         "l03_conv2d_backward");
 }
 
 // ---------------------------------------------------------------- 3.5, 3.6 transposed
 
 Test(l03_conv_transpose2d, forward_matches_pytorch) {
-    forward_matches("lesson03_convt.bin", l03_conv_transpose2d_forward,
+    forward_matches("lesson03_convt.bin", l03_conv_transpose2d_forward_isolated,
                     "l03_conv_transpose2d_forward");
 }
 
 Test(l03_conv_transpose2d, backward_matches_pytorch) {
-    backward_matches("lesson03_convt.bin", l03_conv_transpose2d_backward,
+    backward_matches("lesson03_convt.bin", l03_conv_transpose2d_backward_isolated,
                      "l03_conv_transpose2d_backward");
 }
 
 Test(l03_conv_transpose2d, backward_finite_differences) {
-    backward_finite_differences("lesson03_convt.bin", "a", l03_conv_transpose2d_forward,
-                                l03_conv_transpose2d_backward, "l03_conv_transpose2d_backward");
+    backward_finite_differences("lesson03_convt.bin", "a", conv_transpose2d_forward,
+                                l03_conv_transpose2d_backward_isolated,
+                                "l03_conv_transpose2d_backward");
 }
 
 Test(l03_conv_transpose2d, backward_accumulates_and_skips_null) {
-    backward_accumulates("lesson03_convt.bin", l03_conv_transpose2d_backward,
+    backward_accumulates("lesson03_convt.bin", l03_conv_transpose2d_backward_isolated,
                          "l03_conv_transpose2d_backward");
 }

@@ -1,7 +1,8 @@
 // test_w1.c - W1 (WORKLOADS.md) as the lesson program trains it: the exact
 // parameter counts, and one training step, D then G, at batch 8 with YOUR
-// kernels and backward walk, against the same step in PyTorch
-// (tests/ref/gen_lesson03.py). The weights and inputs come from a formula
+// backward walk (exercise 3.9) on the library's kernels, so that a mistake
+// in 3.1-3.8 costs those exercises, not 3.9; against the same step in
+// PyTorch (tests/ref/gen_lesson03.py). The weights and inputs come from a formula
 // both sides evaluate, so the reference file holds only results.
 #include "dcgan_train.h"
 #include "l03_test.h"

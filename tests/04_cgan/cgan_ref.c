@@ -34,3 +34,27 @@ Tensor *cgan_ref_probe_loss(L04Cgan *gan, Tensor *out, const float *probe) {
     Tensor *w = cgan_ref_input(gan, probe, 2, (int[]){1, (int)out->size});
     return tape_linear(tp, row, w, NULL);
 }
+
+// One dense layer and its LeakyReLU.
+static Tensor *dense_lrelu(Tape *tp, const Linear *l, Tensor *x) {
+    return tape_leaky_relu(tp, nn_linear_forward(tp, l, x), L04_SLOPE);
+}
+
+Tensor *cgan_ref_generator_forward(L04Cgan *gan, Tensor *z, const int *labels) {
+    Tape *tp = &gan->tape;
+    int B = z->shape[0];
+    Tensor *in = tape_concat_channels(tp, z, l04_one_hot(tp, labels, B, gan->cfg.n_classes));
+    Tensor *a2 = dense_lrelu(tp, &gan->g2, dense_lrelu(tp, &gan->g1, in));
+    Tensor *img = tape_tanh(tp, nn_linear_forward(tp, &gan->g3, a2));
+    return tensor_reshape(tp, img, 4, (int[]){B, 1, gan->cfg.h, gan->cfg.w});
+}
+
+Tensor *cgan_ref_discriminator_forward(L04Cgan *gan, Tensor *x, const int *labels) {
+    Tape *tp = &gan->tape;
+    int B = x->shape[0];
+    Tensor *onehot = l04_one_hot(tp, labels, B, gan->cfg.n_classes);
+    Tensor *in = tape_concat_channels(tp, tensor_flatten(tp, x), onehot);
+    Tensor *phi = dense_lrelu(tp, &gan->d2, dense_lrelu(tp, &gan->d1, in));
+    Tensor *projection = l04_pick(tp, nn_linear_forward(tp, &gan->dproj, phi), labels);
+    return tape_add(tp, nn_linear_forward(tp, &gan->d3, phi), projection);
+}

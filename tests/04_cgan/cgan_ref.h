@@ -23,4 +23,15 @@ Tensor *cgan_ref_input(L04Cgan *gan, const float *data, int ndim, const int *sha
 // sum(out * probe) as a 1-element tensor on the tape: its gradient w.r.t. out is probe.
 Tensor *cgan_ref_probe_loss(L04Cgan *gan, Tensor *out, const float *probe);
 
+// The reference networks (exercises 4.1 and 4.2 as cgan.h describes them):
+// the step tests run 4.3 and 4.4 on these (isolate_cgan_exercises.h).
+Tensor *cgan_ref_generator_forward(L04Cgan *gan, Tensor *z, const int *labels);
+Tensor *cgan_ref_discriminator_forward(L04Cgan *gan, Tensor *x, const int *labels);
+
+// The student's steps as the step tests see them: the same code, calling the
+// reference networks above.
+float l04_d_step_isolated(L04Cgan *gan, float *d_real, float *d_fake, const float *real,
+                          const int *real_labels, const float *z, const int *fake_labels, int B);
+float l04_g_step_isolated(L04Cgan *gan, const float *z, const int *labels, int B);
+
 #endif

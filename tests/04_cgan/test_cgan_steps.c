@@ -1,6 +1,8 @@
 // test_cgan_steps.c - exercises 4.3 and 4.4: the conditional D and G steps
 // against PyTorch (tests/ref/gen_lesson04.py), and which network each step
-// may change.
+// may change, checked in the state training is in (after the other step).
+// The steps run on the reference networks (isolate_cgan_exercises.h): a
+// mistake in 4.1 or 4.2 does not cost 4.3 or 4.4.
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +16,14 @@ static float d_step(L04Cgan *gan, const RefFile *ref, float *d_real, float *d_fa
     int real_labels[RB], fake_labels[RB];
     cgan_ref_labels(real_labels, ref, "labels_x", RB);
     cgan_ref_labels(fake_labels, ref, "labels_fake", RB);
-    return l04_d_step(gan, d_real, d_fake, ref_get(ref, "x", RB * RX), real_labels,
+    return l04_d_step_isolated(gan, d_real, d_fake, ref_get(ref, "x", RB * RX), real_labels,
                       ref_get(ref, "z_d", RB * RZ), fake_labels, RB);
 }
 
 static float g_step(L04Cgan *gan, const RefFile *ref) {
     int labels[RB];
     cgan_ref_labels(labels, ref, "labels_g", RB);
-    return l04_g_step(gan, ref_get(ref, "z_g", RB * RZ), labels, RB);
+    return l04_g_step_isolated(gan, ref_get(ref, "z_g", RB * RZ), labels, RB);
 }
 
 static float *copy_of(const float *x, long n) {
@@ -84,25 +86,55 @@ Test(l04_step, g_step_matches_pytorch) {
     ref_close(ref);
 }
 
+// After a D step, as in training: D's gradients and Adam moments are not
+// zero, so an update of D inside the G step moves D even if D's gradients
+// were zeroed first.
 Test(l04_step, g_step_leaves_d_unchanged) {
     RefFile *ref = ref_open(CGAN_REF_FILE);
     L04Cgan gan;
     cgan_ref_build(&gan, ref);
+    float d_real, d_fake;
+    d_step(&gan, ref, &d_real, &d_fake);
     float *d_before = copy_of(gan.ps_d.data, gan.ps_d.size);
     g_step(&gan, ref);
     cr_assert(memcmp(d_before, gan.ps_d.data, sizeof(float) * gan.ps_d.size) == 0,
-              "the G step changed D's parameters: only G may be updated");
+              "the G step changed D's parameters (checked after a D step, with D's Adam "
+              "moments non-zero): only G may be updated, optim_step(&gan->opt_g, &gan->ps_g)");
     for (int i = 0; i < gan.ps_d.n_params; i++)
         cr_assert(gan.ps_d.params[i]->requires_grad == 1,
                   "after the G step D's parameter %s is still frozen: unfreeze D at the end",
                   gan.ps_d.param_names[i]);
     // D must be trainable again: the D step that follows computes its gradients.
-    float d_real, d_fake;
     d_step(&gan, ref, &d_real, &d_fake);
     long nonzero = 0;
     for (long i = 0; i < gan.ps_d.size; i++) nonzero += gan.ps_d.grad[i] != 0.0f;
     cr_assert(nonzero > 0, "after a G step, the next D step computed no gradient for D");
     free(d_before);
+    l04_cgan_free(&gan);
+    ref_close(ref);
+}
+
+// D frozen: the G step's backward adds nothing to D's gradients, which after
+// a D step are not zero. They may stay as they were or be zeroed, nothing else.
+Test(l04_step, g_step_computes_no_gradient_for_d) {
+    RefFile *ref = ref_open(CGAN_REF_FILE);
+    L04Cgan gan;
+    cgan_ref_build(&gan, ref);
+    float d_real, d_fake;
+    d_step(&gan, ref, &d_real, &d_fake);
+    float *grad_before = copy_of(gan.ps_d.grad, gan.ps_d.size);
+    g_step(&gan, ref);
+    long changed = 0, nonzero = 0, first = -1;
+    for (long i = 0; i < gan.ps_d.size; i++) {
+        if (gan.ps_d.grad[i] != grad_before[i]) changed++, first = first < 0 ? i : first;
+        nonzero += gan.ps_d.grad[i] != 0.0f;
+    }
+    cr_assert(changed == 0 || nonzero == 0,
+              "the G step computed a gradient for D (%ld of D's %ld gradient entries changed, "
+              "the first [%ld]: %g -> %g): freeze D for the step, "
+              "paramset_set_requires_grad(&gan->ps_d, 0), and unfreeze it at the end",
+              changed, gan.ps_d.size, first, grad_before[first], gan.ps_d.grad[first]);
+    free(grad_before);
     l04_cgan_free(&gan);
     ref_close(ref);
 }

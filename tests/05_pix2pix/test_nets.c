@@ -1,6 +1,8 @@
 // test_nets.c - exercises 5.1 and 5.2: the U-Net (and the encoder-decoder)
 // and the PatchGAN, against PyTorch (tests/ref/gen_lesson05.py); and the
 // parameter counts of lesson 05's networks (ungraded: the library's).
+#include <stdlib.h>
+
 #include "l05_test.h"
 
 TestSuite(l05_unet, .timeout = 30);
@@ -95,6 +97,42 @@ Test(l05_unet, dropout_only_in_training) {
               "two evaluation passes differ: no dropout outside training");
     tape_free(&tp);
     paramset_free(&ps);
+}
+
+// Which decoder levels drop: the n_dropout innermost ones that have a norm
+// (W2: 3 of 6). Against the library's U-Net with the same masks (one rng
+// seed for both): one level too few or too many gives another output.
+Test(l05_unet, dropout_on_the_innermost_levels) {
+    for (int n_dropout = 1; n_dropout <= 3; n_dropout++) {
+        UNetConfig cfg = {.in_ch = 3, .out_ch = 3, .ngf = 2, .depth = 5, .n_dropout = n_dropout,
+                          .dropout = 0.5f};
+        Rng rng;
+        rng_seed(&rng, 4);
+        ParamSet ps;
+        paramset_init(&ps);
+        UNet u;
+        unet_init(&u, &ps, "g", &cfg, &rng);
+        Tape tp;
+        tape_init(&tp);
+        tape_set_no_grad(&tp, 1);
+        Tensor *x = tape_tensor(&tp, 4, (int[]){2, 3, 32, 32}, 0);
+        rng_fill_uniform(&rng, x->data, (int)x->size, -1.0f, 1.0f);
+        float *bn_before = malloc(sizeof(float) * ps.buf_size);
+        memcpy(bn_before, ps.buf_data, sizeof(float) * ps.buf_size);
+        Rng masks;
+        rng_seed(&masks, 9);
+        Tensor *want = unet_forward(&u, &tp, x, 1, &masks);
+        memcpy(ps.buf_data, bn_before, sizeof(float) * ps.buf_size);
+        rng_seed(&masks, 9);
+        Tensor *got = p2p_unet_forward(&u, &tp, x, 1, &masks);
+        char what[128];
+        snprintf(what, sizeof what, "depth 5, dropout 0.5 on the %d innermost decoder level(s) "
+                 "(i >= D - n_dropout), masks from one seed: output", n_dropout);
+        check_close(what, got->data, want->data, got->size, L05_ATOL, L05_RTOL);
+        free(bn_before);
+        tape_free(&tp);
+        paramset_free(&ps);
+    }
 }
 
 static void patchgan_case(const char *prefix, PatchGanNorm norm, int in_ch, int batch) {
