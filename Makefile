@@ -547,10 +547,24 @@ BENCH_FLAGS     := $(if $(call truthy,$(PROFILE)),--profile)
 # links BLIS by name, and LAPACKE then runs on OpenBLAS's LAPACK.
 BENCH_PACKAGES  := libopenblas0-pthread
 
+BENCH_KERNELS_BIN := $(BUILD)/bench/gemm_kernels
+
 # -MMD makes the program depend on the headers it includes: link only the .c and the library.
-$(BENCH_BIN): bench/bench.c $(LIBCOMMON)
+$(BENCH_BIN): bench/bench.c bench/fma_peak.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ibench $(filter %.c %.a,$^) -o $@ $(LDLIBS)
+
+$(BENCH_KERNELS_BIN): bench/gemm_kernels.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(filter %.c %.a,$^) -o $@ $(LDLIBS)
+
+# The course's GEMM shapes under each of BLIS's kernel sets this CPU runs
+# (skx, haswell, zen3): the measurement behind the library's choice
+# (common/blas_kernels.h). BENCH_ROUNDS rounds, the sets taking turns.
+BENCH_ROUNDS ?= 3
+.PHONY: bench-kernels
+bench-kernels: $(BENCH_KERNELS_BIN)
+	$(BENCH_KERNELS_BIN) --rounds $(BENCH_ROUNDS)
 
 # With python3-torch: installs OpenBLAS when run as root; otherwise prints
 # the exact command and stops.

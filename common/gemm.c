@@ -9,6 +9,8 @@
 // one join per product.
 #include "gemm.h"
 
+#include "blas_kernels.h"
+
 #include <blis.h>
 #include <omp.h>
 
@@ -68,6 +70,7 @@ void gemm(int trans_a, int trans_b, int M, int N, int K,
           float alpha, const float *A, int lda, const float *B, int ldb,
           float beta, float *C, int ldc) {
     if (M == 0 || N == 0) return;
+    gemm_kernels_select();   // before BLIS's first product: it reads the choice once
     // Inside a parallel region the caller has split the work already (conv.c
     // gives each thread its own images): the product stays on this thread.
     int T = omp_in_parallel() ? 1 : compute_threads();
@@ -82,6 +85,7 @@ void gemm(int trans_a, int trans_b, int M, int N, int K,
 static int threads_in_use = 0;
 
 void compute_set_threads(int n) {
+    gemm_kernels_select();
     if (n <= 0) n = omp_get_num_procs();
     threads_in_use = n;
     omp_set_num_threads(n);
