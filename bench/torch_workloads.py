@@ -1,5 +1,5 @@
 """The PyTorch side of `make bench`: the four reference workloads of
-/work/shared/WORKLOADS.md (W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64,
+bench/WORKLOADS.md (W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64,
 W4 adain-128) and the W4 stylisation at 256x256 (called W4S here), timed on
 the CPU with the same shapes the C library runs.
 

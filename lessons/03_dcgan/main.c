@@ -1,4 +1,4 @@
-// main.c - lesson 03's program: W1's DCGAN (WORKLOADS.md) on the 60,000
+// main.c - lesson 03's program: W1's DCGAN (bench/WORKLOADS.md) on the 60,000
 // Fashion-MNIST training images, trained with YOUR convolutions, batch norm
 // and backward walk (exercises 3.1-3.9): l03_use_my_kernels() hands your
 // kernels to the tape, and both steps call your l03_tape_backward. With an

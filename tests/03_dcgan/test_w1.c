@@ -1,4 +1,4 @@
-// test_w1.c - W1 (WORKLOADS.md) as the lesson program trains it: the exact
+// test_w1.c - W1 (bench/WORKLOADS.md) as the lesson program trains it: the exact
 // parameter counts, and one training step, D then G, at batch 8 with YOUR
 // kernels and backward walk, against the same step in PyTorch
 // (tests/ref/gen_lesson03.py). The weights and inputs come from a formula
