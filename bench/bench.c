@@ -9,7 +9,8 @@
 //     W1 time impl=c threads=2 batch=64 steps=5 ms_per_step=... ms_min=... images_per_s=...
 //        gflop_per_step=... gflop_per_s=... max_rss_mb=... base_rss_mb=...      (one line)
 //     W1 memory impl=c threads=2 tape_arena_mb=... grad_pool_mb=... conv_scratch_mb=...
-//     W1 ratio threads=2 torch_ms=... c_ms=... speedup=...   (with --torch FILE)
+//     W1 ratio threads=2 torch_ms=... c_ms=... speedup=... torch_cpu_ms=... c_cpu_ms=...
+//        cpu_speedup=...      (with --torch FILE; one line)
 //
 // and first the machine: its CPU, the GEMM kernels BLIS runs and the FMA
 // peak measured by fma_peak.c, which the time line's peak_share divides by
@@ -574,8 +575,9 @@ static void bench_free(Bench *w) {
 
 // ---------------------------------------------------------------- comparing with PyTorch
 
-// ms_per_step of "<workload> time impl=torch threads=<threads>" in path; 0 if absent.
-static double torch_ms(const char *path, const char *workload, int threads) {
+// `key` (ms_per_step=, cpu_ms_per_step=) of "<workload> time impl=torch
+// threads=<threads>" in path; 0 if absent.
+static double torch_ms(const char *path, const char *workload, int threads, const char *key) {
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "bench: cannot open %s (the output of torch_workloads.py); no ratio\n", path);
@@ -585,8 +587,10 @@ static double torch_ms(const char *path, const char *workload, int threads) {
     snprintf(prefix, sizeof prefix, "%s time impl=torch threads=%d ", workload, threads);
     double ms = 0;
     while (fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "ms_per_step=");
-        if (strncmp(line, prefix, strlen(prefix)) == 0 && p) ms = atof(p + strlen("ms_per_step="));
+        const char *p = strstr(line, key);
+        // " key": cpu_ms_per_step= also ends in ms_per_step=
+        while (p && p > line && p[-1] != ' ') p = strstr(p + 1, key);
+        if (strncmp(line, prefix, strlen(prefix)) == 0 && p) ms = atof(p + strlen(key));
     }
     fclose(f);
     return ms;
@@ -722,8 +726,13 @@ int main(int argc, char **argv) {
            sizeof(float) * (double)w.tape.scratch_size / 1048576.0);
     if (profile) print_profile(wl->name, threads, &prof, args.steps, total_ms / args.steps);
     if (torch_file[0]) {
-        double t = torch_ms(torch_file, wl->name, threads);
-        if (t > 0)
+        double t = torch_ms(torch_file, wl->name, threads, "ms_per_step=");
+        double tc = torch_ms(torch_file, wl->name, threads, "cpu_ms_per_step=");
+        if (t > 0 && tc > 0)   // cpu_speedup: the same over CPU time (meaningful at one thread)
+            printf("%s ratio threads=%d torch_ms=%.2f c_ms=%.2f speedup=%.2f torch_cpu_ms=%.2f "
+                   "c_cpu_ms=%.2f cpu_speedup=%.2f\n", wl->name, threads, t, med, t / med, tc,
+                   cpu_med, tc / cpu_med);
+        else if (t > 0)
             printf("%s ratio threads=%d torch_ms=%.2f c_ms=%.2f speedup=%.2f\n", wl->name, threads,
                    t, med, t / med);
         else
