@@ -1,5 +1,5 @@
 // bench.c - the C side of `make bench`: a reference workload of
-// /work/shared/WORKLOADS.md trained with the course's library models,
+// bench/WORKLOADS.md trained with the course's library models,
 // timed the way bench/torch_workloads.py times PyTorch, and printed in the
 // same line format:
 //
@@ -9,7 +9,13 @@
 //     W1 time impl=c threads=2 batch=64 steps=5 ms_per_step=... ms_min=... images_per_s=...
 //        gflop_per_step=... gflop_per_s=... max_rss_mb=... base_rss_mb=...      (one line)
 //     W1 memory impl=c threads=2 tape_arena_mb=... grad_pool_mb=... conv_scratch_mb=...
-//     W1 ratio threads=2 torch_ms=... c_ms=... speedup=...   (with --torch FILE)
+//     W1 ratio threads=2 torch_ms=... c_ms=... speedup=... torch_cpu_ms=... c_cpu_ms=...
+//        cpu_speedup=...      (with --torch FILE; one line)
+//
+// and first the machine: its CPU, the GEMM kernels BLIS runs and the FMA
+// peak measured by fma_peak.c, which the time line's peak_share divides by
+//     W1 machine cpu="AMD EPYC" gemm_kernels=zen3 why="rule: ..." peak_avx512_1t=... (one line)
+// (`bench --machine` prints that line alone).
 //
 // Workloads: W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64, W4 adain-128
 // and W4S (one AdaIN stylisation at 256x256). One process per workload and
@@ -19,6 +25,7 @@
 // the networks of common/dcgan.h, unet.h, patchgan.h, resnet_gen.h, vgg.h.
 //
 // Usage: bench --workload W2 --threads 2 --steps 5 --warmup 2 [--torch torch.txt] [--profile]
+//        bench --machine
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +35,10 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "blas_kernels.h"
 #include "conv.h"
 #include "dcgan.h"
+#include "fma_peak.h"
 #include "gemm.h"
 #include "norm.h"
 #include "optim.h"
@@ -43,6 +52,14 @@
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
+}
+
+// CPU time of the whole process (every thread), in ms. On one thread it is
+// what a busy machine distorts least: time others take the core is not in it.
+static double cpu_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return 1e3 * ts.tv_sec + 1e-6 * ts.tv_nsec;
 }
 
@@ -66,6 +83,22 @@ static double peak_rss_mb(void) {
 static int compare_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static double median(double *x, int n) {
+    qsort(x, n, sizeof(double), compare_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+// The CPU, BLIS's kernel set and the FMA peak, GFLOP/s (fma_peak.h: over
+// thread CPU time, so a busy machine does not lower them).
+static void print_machine(const char *workload, const FmaPeak *p) {
+    char model[64];
+    cpu_model_name(model, sizeof model);
+    printf("%s machine cpu=\"%s\" gemm_kernels=%s why=\"%s\" peak_avx512_1t=%.1f "
+           "peak_avx2_1t=%.1f peak_avx512_2t=%.1f peak_avx2_2t=%.1f\n",
+           workload, model, gemm_kernel_set(), gemm_kernel_reason(), p->avx512_1, p->avx2_1,
+           p->avx512_2, p->avx2_2);
 }
 
 static void *xmalloc(size_t bytes) {
@@ -542,8 +575,9 @@ static void bench_free(Bench *w) {
 
 // ---------------------------------------------------------------- comparing with PyTorch
 
-// ms_per_step of "<workload> time impl=torch threads=<threads>" in path; 0 if absent.
-static double torch_ms(const char *path, const char *workload, int threads) {
+// `key` (ms_per_step=, cpu_ms_per_step=) of "<workload> time impl=torch
+// threads=<threads>" in path; 0 if absent.
+static double torch_ms(const char *path, const char *workload, int threads, const char *key) {
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "bench: cannot open %s (the output of torch_workloads.py); no ratio\n", path);
@@ -553,8 +587,10 @@ static double torch_ms(const char *path, const char *workload, int threads) {
     snprintf(prefix, sizeof prefix, "%s time impl=torch threads=%d ", workload, threads);
     double ms = 0;
     while (fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "ms_per_step=");
-        if (strncmp(line, prefix, strlen(prefix)) == 0 && p) ms = atof(p + strlen("ms_per_step="));
+        const char *p = strstr(line, key);
+        // " key": cpu_ms_per_step= also ends in ms_per_step=
+        while (p && p > line && p[-1] != ' ') p = strstr(p + 1, key);
+        if (strncmp(line, prefix, strlen(prefix)) == 0 && p) ms = atof(p + strlen(key));
     }
     fclose(f);
     return ms;
@@ -617,7 +653,7 @@ int main(int argc, char **argv) {
     args.threads = 1;
     const char *workload = "W1";
     const char *torch_file = "";
-    int warmup = 2, profile = 0;
+    int warmup = 2, profile = 0, machine = 0;
     args_add_choice(&args, "workload", &workload, "W1|W2|W3|W4|W4S",
                     "the workload (bench/README.md)");
     args_add_int(&args, "warmup", &warmup, "untimed steps before the timed ones");
@@ -625,6 +661,8 @@ int main(int argc, char **argv) {
                     "output of torch_workloads.py: print the speed ratio to PyTorch");
     args_add_bool(&args, "profile", &profile,
                   "also print where a timed step's time goes, per op (forward, backward)");
+    args_add_bool(&args, "machine", &machine,
+                  "print the CPU, BLIS's GEMM kernels and the FMA peak, and stop");
     Error err;
     int r = args_parse(&args, argc, argv, &err);
     if (r == ARGS_HELP) { args_usage(&args, stdout); return 0; }
@@ -638,6 +676,10 @@ int main(int argc, char **argv) {
         if (strcmp(WORKLOADS[i].name, workload) == 0) wl = &WORKLOADS[i];
     compute_set_threads(args.threads);
     int threads = compute_threads();
+    FmaPeak peak;
+    fma_peak_measure(&peak);
+    print_machine(wl->name, &peak);
+    if (machine) return 0;
 
     double base = rss_mb();
     static Bench w;   // large (every model's layer structs): not on the stack
@@ -647,15 +689,17 @@ int main(int argc, char **argv) {
 
     for (int i = 0; i < warmup; i++) wl->step(&w);
     double *ms = xmalloc(sizeof(double) * args.steps), total_ms = 0;
+    double *cms = xmalloc(sizeof(double) * args.steps);
     static TapeProfile prof;   // zeroed
     if (profile) {
         profiling = &prof;
         tape_profile(profiling);
     }
     for (int i = 0; i < args.steps; i++) {
-        double t0 = now_ms();
+        double t0 = now_ms(), c0 = cpu_ms();
         wl->step(&w);
         ms[i] = now_ms() - t0;
+        cms[i] = cpu_ms() - c0;
         total_ms += ms[i];
     }
     tape_profile(NULL);
@@ -664,13 +708,15 @@ int main(int argc, char **argv) {
                 w.loss[1]);
         return 1;
     }
-    qsort(ms, args.steps, sizeof(double), compare_double);
-    double med = args.steps % 2 ? ms[args.steps / 2]
-                                : 0.5 * (ms[args.steps / 2 - 1] + ms[args.steps / 2]);
+    double med = median(ms, args.steps), cpu_med = median(cms, args.steps);
+    double gflops = flops / 1e9 / (med / 1e3);
+    // peak_share: of the FMA peak at this many threads (the better of AVX-512 and AVX2).
+    // cpu_ms_per_step: the process's CPU time, all threads (with two, their spinning too).
     printf("%s time impl=c threads=%d batch=%d steps=%d ms_per_step=%.2f ms_min=%.2f "
-           "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f max_rss_mb=%.1f base_rss_mb=%.1f\n",
+           "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f peak_share=%.3f "
+           "cpu_ms_per_step=%.2f max_rss_mb=%.1f base_rss_mb=%.1f\n",
            wl->name, threads, w.batch, args.steps, med, ms[0], w.batch / (med / 1e3), flops / 1e9,
-           flops / 1e9 / (med / 1e3), peak_rss_mb(), base);
+           gflops, gflops / fma_peak_best(&peak, threads), cpu_med, peak_rss_mb(), base);
     // Where the tape's share of max_rss_mb is: the arena's block (the step's
     // peak), the gradient pool and the convolutions' scratch.
     double pool = 0;
@@ -680,14 +726,20 @@ int main(int argc, char **argv) {
            sizeof(float) * (double)w.tape.scratch_size / 1048576.0);
     if (profile) print_profile(wl->name, threads, &prof, args.steps, total_ms / args.steps);
     if (torch_file[0]) {
-        double t = torch_ms(torch_file, wl->name, threads);
-        if (t > 0)
+        double t = torch_ms(torch_file, wl->name, threads, "ms_per_step=");
+        double tc = torch_ms(torch_file, wl->name, threads, "cpu_ms_per_step=");
+        if (t > 0 && tc > 0)   // cpu_speedup: the same over CPU time (meaningful at one thread)
+            printf("%s ratio threads=%d torch_ms=%.2f c_ms=%.2f speedup=%.2f torch_cpu_ms=%.2f "
+                   "c_cpu_ms=%.2f cpu_speedup=%.2f\n", wl->name, threads, t, med, t / med, tc,
+                   cpu_med, tc / cpu_med);
+        else if (t > 0)
             printf("%s ratio threads=%d torch_ms=%.2f c_ms=%.2f speedup=%.2f\n", wl->name, threads,
                    t, med, t / med);
         else
             printf("# %s: no PyTorch time for %d threads in %s\n", wl->name, threads, torch_file);
     }
     free(ms);
+    free(cms);
     bench_free(&w);
     return 0;
 }

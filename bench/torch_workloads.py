@@ -1,5 +1,5 @@
 """The PyTorch side of `make bench`: the four reference workloads of
-/work/shared/WORKLOADS.md (W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64,
+bench/WORKLOADS.md (W1 dcgan-fmnist, W2 pix2pix-64, W3 cyclegan-64,
 W4 adain-128) and the W4 stylisation at 256x256 (called W4S here), timed on
 the CPU with the same shapes the C library runs.
 
@@ -16,7 +16,7 @@ one line per fact, first the workload, then the kind of line, then key=value:
     W1 flops net=G batch=64 fwd_gflop=... passes=4
     W1 flops gflop_per_step=...
     W1 time impl=torch threads=2 batch=64 steps=5 ms_per_step=... ms_min=...
-       images_per_s=... gflop_per_s=... max_rss_mb=... base_rss_mb=...
+       images_per_s=... gflop_per_s=... cpu_ms_per_step=... max_rss_mb=... base_rss_mb=...
 (one line each; wrapped here). Lines starting with '#' are comments.
 
 FLOPs count the convolutions and linear layers only (norms, activations and
@@ -520,20 +520,25 @@ def run_child(args):
         return 0
     for _ in range(args.warmup):
         w.step()
-    times = []
+    times, cpu = [], []
     for _ in range(args.steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = w.step()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     if not all(torch.isfinite(x).all() for x in out):
         print("%s: the step's output is not finite" % name, file=sys.stderr)
         return 1
     ms = 1e3 * statistics.median(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # cpu_ms_per_step: the process's CPU time, every thread (as bench.c's): on one
+    # thread, the figure a busy machine distorts least
     print("%s time impl=torch threads=%d batch=%d steps=%d ms_per_step=%.2f ms_min=%.2f "
-          "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f max_rss_mb=%.1f base_rss_mb=%.1f"
+          "images_per_s=%.2f gflop_per_step=%.4f gflop_per_s=%.2f cpu_ms_per_step=%.2f "
+          "max_rss_mb=%.1f base_rss_mb=%.1f"
           % (name, args.threads[0], w.batch, args.steps, ms, 1e3 * min(times),
-             w.batch / (ms / 1e3), flops / 1e9, flops / 1e9 / (ms / 1e3), peak, base))
+             w.batch / (ms / 1e3), flops / 1e9, flops / 1e9 / (ms / 1e3),
+             1e3 * statistics.median(cpu), peak, base))
     return 0
 
 

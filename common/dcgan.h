@@ -1,5 +1,5 @@
 // dcgan.h - the DCGAN generator and discriminator of lessons 03 and 04
-// (WORKLOADS.md W1 at the default sizes).
+// (bench/WORKLOADS.md W1 at the default sizes).
 //
 //   G: z (B, Z) -> Linear(Z, G*S*S) -> BatchNorm -> ReLU -> reshape (B, G, S, S)
 //      -> ConvT(G, G/2, k4 s2 p1) -> BatchNorm -> ReLU                  (2S x 2S)

@@ -9,6 +9,7 @@
 // one join per product.
 #include "gemm.h"
 
+#include "blas_kernels.h"
 #include "error.h"
 
 #include <blis.h>
@@ -70,6 +71,7 @@ void gemm(int trans_a, int trans_b, int M, int N, int K,
           float alpha, const float *A, int lda, const float *B, int ldb,
           float beta, float *C, int ldc) {
     if (M == 0 || N == 0) return;
+    gemm_kernels_select();   // before BLIS's first product: it reads the choice once
     // BLIS would abort with "non-zero dimensions containing null buffer".
     if (!C || (K > 0 && (!A || !B)))
         error_abort("gemm: %s is NULL in a (%d x %d) x (%d x %d) product",
@@ -88,6 +90,7 @@ void gemm(int trans_a, int trans_b, int M, int N, int K,
 static int threads_in_use = 0;
 
 void compute_set_threads(int n) {
+    gemm_kernels_select();
     if (n <= 0) n = omp_get_num_procs();
     threads_in_use = n;
     omp_set_num_threads(n);

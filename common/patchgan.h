@@ -1,5 +1,5 @@
 // patchgan.h - the PatchGAN discriminator of pix2pix and CycleGAN (lessons
-// 05 and 06; WORKLOADS.md W2 with batch norm, W3 with instance norm).
+// 05 and 06; bench/WORKLOADS.md W2 with batch norm, W3 with instance norm).
 //
 // Every conv k4 p1; L = n_layers, F = ndf:
 //   Conv(in_ch, F, s2) -> LeakyReLU(0.2)

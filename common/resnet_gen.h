@@ -1,4 +1,4 @@
-// resnet_gen.h - the ResNet generator of CycleGAN (lesson 06; WORKLOADS.md W3).
+// resnet_gen.h - the ResNet generator of CycleGAN (lesson 06; bench/WORKLOADS.md W3).
 //
 // In the CycleGAN paper's notation, with F = ngf and N = n_blocks:
 //   c7s1-F:   ReflectionPad(3) -> Conv(in_ch, F, k7) -> InstanceNorm -> ReLU

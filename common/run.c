@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "blas_kernels.h"
 #include "gemm.h"
 #include "progress.h"
 
@@ -43,6 +44,12 @@ int run_start(Outputs *o, const Args *a, Error *err) {
     outputs_add(o, config);
     compute_set_threads(a->threads);
     int threads = compute_threads();
+    // The GEMM kernels BLIS runs (common/blas_kernels.h): a run's speed depends on them.
+    FILE *f = fopen(config, "a");
+    if (f) {
+        fprintf(f, "# gemm kernels: %s (%s)\n", gemm_kernel_set(), gemm_kernel_reason());
+        fclose(f);
+    }
     printf("%s: output in %s, %d thread%s\n", a->lesson, a->out, threads, threads == 1 ? "" : "s");
     return 0;
 }

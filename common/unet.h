@@ -1,4 +1,4 @@
-// unet.h - the U-Net generator of pix2pix (lesson 05; WORKLOADS.md W2).
+// unet.h - the U-Net generator of pix2pix (lesson 05; bench/WORKLOADS.md W2).
 //
 // D levels (depth), every conv k4 s2 p1, so an image of 2^D x 2^D pixels
 // reaches 1 x 1 at the bottom. Level i (0 = outermost) has

@@ -1,4 +1,4 @@
-// vgg.h - AdaIN style transfer's networks (lesson 07; WORKLOADS.md W4): the
+// vgg.h - AdaIN style transfer's networks (lesson 07; bench/WORKLOADS.md W4): the
 // VGG-19 encoder up to relu4_1, the decoder that mirrors it, and AdaIN.
 //
 // W = width (64 in VGG-19); every conv is k3 s1 after ReflectionPad(1), with

@@ -1,4 +1,4 @@
-// main.c - lesson 03's program: W1's DCGAN (WORKLOADS.md) on the 60,000
+// main.c - lesson 03's program: W1's DCGAN (bench/WORKLOADS.md) on the 60,000
 // Fashion-MNIST training images, trained with YOUR kernels and backward walk
 // (exercises 3.1-3.9: the model's tape runs your kernels, dcgan_train.h).
 // With an unfinished exercise it stops and names it. The training loop

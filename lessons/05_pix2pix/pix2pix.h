@@ -8,7 +8,7 @@
 // and D on
 //     L_D = 1/2 [ BCE(D(x, y), 1) + BCE(D(x, G(x)), 0) ]
 // The networks are the library's (common/unet.h, common/patchgan.h, sizes of
-// WORKLOADS.md W2); their forward passes, the receptive field of the
+// bench/WORKLOADS.md W2); their forward passes, the receptive field of the
 // PatchGAN, both losses and the training step are your exercises
 // (pix2pix_exercises.c). The lesson program (main.c) trains with them.
 //

@@ -1,4 +1,4 @@
-// test_w1.c - W1 (WORKLOADS.md) as the lesson program trains it: the exact
+// test_w1.c - W1 (bench/WORKLOADS.md) as the lesson program trains it: the exact
 // parameter counts, and one training step, D then G, at batch 8 with YOUR
 // backward walk (exercise 3.9) on the library's kernels, so that a mistake
 // in 3.1-3.8 costs those exercises, not 3.9; against the same step in

@@ -388,6 +388,18 @@ Test(conv_paths, few_output_channels_direct_matches_gemm) {
     check_direct_matches_gemm(3, 2, 6, 5, 4, 3, 2, 44);    // P > K/2: whole padded rows
 }
 
+// Rows of 16 columns or more run in register tiles of 16 (conv.c), the
+// columns at the edges and past the last whole tile in the plain loops; the
+// weight gradient in vectors of 8 columns. Few rows, so that each dweight sum
+// stays a few hundred products (the tolerance above).
+Test(conv_paths, few_output_channels_register_tiles_match_gemm) {
+    check_direct_matches_gemm(1, 32, 10, 70, 3, 7, 0, 46);  // W3's c7s1-3 rows: four whole tiles
+    check_direct_matches_gemm(1, 5, 40, 45, 3, 7, 0, 47);   // two tiles and 7 columns after
+    check_direct_matches_gemm(2, 3, 20, 38, 2, 3, 1, 48);   // padding: an edge column each side
+    check_direct_matches_gemm(1, 4, 24, 24, 4, 3, 1, 49);   // four output channels
+    check_direct_matches_gemm(1, 2, 22, 21, 1, 5, 2, 50);   // one channel, P = 2
+}
+
 Test(conv_paths, few_output_channels_accumulates_and_skips_null) {
     check_accumulates(conv2d_geom(2, 3, 7, 9, 3, 3, 1, 1), 45);
 }

@@ -12,7 +12,7 @@
 
 TestSuite(layers, .timeout = 60);
 
-// WORKLOADS.md W1, the library's DCGAN (common/dcgan.h), each net in its own
+// bench/WORKLOADS.md W1, the library's DCGAN (common/dcgan.h), each net in its own
 // ParamSet as the lessons hold them:
 //   G = Linear(100, 256*7*7) -> BN -> ReLU -> reshape -> ConvT(256, 128, 4, 2, 1) -> BN -> ReLU
 //       -> ConvT(128, 1, 4, 2, 1) -> tanh

@@ -1,6 +1,6 @@
 // test_models.c - the library's networks (common/dcgan.h, unet.h, patchgan.h,
 // resnet_gen.h, vgg.h): exact parameter counts of every network of
-// WORKLOADS.md against PyTorch's numel, output shapes at the workload sizes,
+// bench/WORKLOADS.md against PyTorch's numel, output shapes at the workload sizes,
 // and forward + backward of each family against PyTorch at small sizes
 // (tests/ref/gen_models.py, which builds the nets from bench/torch_workloads.py,
 // the definitions the benchmark times).

@@ -141,7 +141,7 @@ dump("data/tape_shared.bin", shared, {"z": z, "z.grad": z.grad, "t1": t1, "t2": 
                                       "loss": loss})
 
 
-# ---------------------------------------------------------------- tape_counts (WORKLOADS.md W1)
+# ------------------------------------------------------- tape_counts (bench/WORKLOADS.md W1)
 def numel(m):
     return sum(p.numel() for p in m.parameters())
 
