@@ -36,14 +36,14 @@ BLIS_INC  := /usr/include/$(MULTIARCH)/blis-openmp
 CFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -fno-math-errno \
            -Icommon -isystem $(BLIS_INC) -MMD -MP $(EXTRA_CFLAGS)
 # LAPACKE: the symmetric eigensolver behind FCD's matrix square roots (common/frechet.c).
-LDLIBS  := -lblis -llapacke -lpng -lz -lm -fopenmp $(EXTRA_LDFLAGS)
+LDLIBS  := -lblis -llapacke -lpng -ljpeg -lz -lm -fopenmp $(EXTRA_LDFLAGS)
 TEST_LDLIBS := -lcriterion $(LDLIBS)
 
 # Everything the course needs from Debian, installed by `make deps`.
-DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev \
+DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libcriterion-dev \
                    gnuplot-nox dataset-fashion-mnist liblapacke-dev
 # What grading needs (the Gradescope image installs these): no data, no plots.
-GRADE_PACKAGES  := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev zip liblapacke-dev
+GRADE_PACKAGES  := gcc make libblis-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libcriterion-dev zip liblapacke-dev
 
 # SOLUTIONS=1 (or yes/true) builds and runs the reference exercise files.
 truthy = $(filter 1 yes true,$(1))
