@@ -524,6 +524,8 @@ fuzz-seeds: $(LIB_BUILD)/fuzz-seeds/seed_checkpoint
 	cd tests/fuzz && python3 make_seeds.py
 	@mkdir -p tests/fuzz/corpus/checkpoint
 	$< tests/fuzz/corpus/checkpoint/valid.ckpt
+	@mkdir -p tests/fuzz/corpus/jpeg
+	cp tests/data/{rgb,gray,progressive,arith_restart,cmyk}_13x7.jpg tests/fuzz/corpus/jpeg/
 
 .PHONY: test-reliability asan-replay test-asan fuzz fuzz-replay fuzz-seeds
 

@@ -284,12 +284,13 @@ static void expect_jpeg_ramp(const char *name, int want_c, int file_c) {
     free(img);
 }
 
-Test(image, reads_jpeg_colour_gray_and_progressive) {
+Test(image, reads_jpeg_colour_gray_progressive_and_arithmetic) {
     expect_jpeg_ramp(DATA "rgb_13x7.jpg", 0, 3);
     expect_jpeg_ramp(DATA "rgb_13x7.jpg", 1, 3);     // RGB -> gray by luma
     expect_jpeg_ramp(DATA "gray_13x7.jpg", 0, 1);
     expect_jpeg_ramp(DATA "gray_13x7.jpg", 3, 1);    // gray copied to R, G and B
     expect_jpeg_ramp(DATA "progressive_13x7.jpg", 0, 3);
+    expect_jpeg_ramp(DATA "arith_restart_13x7.jpg", 0, 3);   // arithmetic coding, restart markers
 }
 
 Test(image, image_read_tells_png_from_jpeg_by_content) {

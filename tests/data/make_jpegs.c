@@ -26,7 +26,8 @@ typedef struct {
     unsigned long size;
 } Buffer;
 
-// kind: 'g' gray, 'c' colour, 'p' progressive colour, 'k' CMYK. width W
+// kind: 'g' gray, 'c' colour, 'p' progressive colour, 'a' colour with
+// arithmetic coding and a restart marker every MCU row, 'k' CMYK. width W
 // gives one ramp, 2 W two side by side (an aligned pair for the folder loaders).
 static Buffer encode(char kind, int width) {
     struct jpeg_compress_struct cinfo;
@@ -46,6 +47,7 @@ static Buffer encode(char kind, int width) {
     // across pixel pairs by more than the tolerance the test allows.
     cinfo.comp_info[0].h_samp_factor = cinfo.comp_info[0].v_samp_factor = 1;
     if (kind == 'p') jpeg_simple_progression(&cinfo);
+    if (kind == 'a') cinfo.arith_code = TRUE, cinfo.restart_in_rows = 1;
     jpeg_start_compress(&cinfo, TRUE);
     unsigned char row[2 * W * 4];
     for (int y = 0; y < H; y++) {
@@ -81,6 +83,8 @@ int main(void) {
     write("rgb_13x7.jpg", rgb.data, rgb.size);
     write("gray_13x7.jpg", gray.data, gray.size);
     write("progressive_13x7.jpg", prog.data, prog.size);
+    Buffer arith = encode('a', W);
+    write("arith_restart_13x7.jpg", arith.data, arith.size);
     write("cmyk_13x7.jpg", cmyk.data, cmyk.size);
 
     // Cut in the middle of the entropy-coded data (after the start of scan).
