@@ -214,7 +214,8 @@ help:
 	@echo "  make test-asan             library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan (CI)"
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
 	@echo "  make debug                 the library's tests built -O0 -g"
-	@echo "  make datasets              fetch the emoji sets (npm) and build the sketch -> colour pairs"
+	@echo "  make datasets              fetch the emoji sets (npm) and build the sketch -> colour pairs;"
+	@echo "                             lesson 07's content and style images (Debian packages)"
 	@echo "  make bench [PROFILE=1]     the reference workloads: ms/step of the library (and PyTorch's, with the ratio); PROFILE=1: time per op"
 	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
 	@echo "  make clean                 remove build/"
@@ -601,24 +602,46 @@ EDGES_BIN       := $(BUILD)/tools/edges
 EMOJI_PAIRS_BIN := $(BUILD)/tools/emoji_pairs
 EMOJI_STAMP     := datasets/emoji/.complete
 
-$(EDGES_BIN) $(EMOJI_PAIRS_BIN): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
+# Lesson 07's content photographs and style images (paintings, wallpapers,
+# textures) from five Debian packages, scaled to a short side of 256 px into
+# datasets/adain/ (git-ignored). common/image.c shapes this data too (its
+# resize and PNG writer) but is not a prerequisite: most of its changes do
+# not, and a rebuild downloads 220 MB.
+ADAIN_IMAGES_BIN := $(BUILD)/tools/adain_images
+RCC_EXTRACT_BIN  := $(BUILD)/tools/rcc_extract
+ADAIN_STAMP      := datasets/adain/.complete
+
+$(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # make test builds the tools too, so a change that breaks them fails there.
-all: $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(EVALUATOR_BIN) $(BENCH_BIN)
+all: $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN) $(EVALUATOR_BIN) $(BENCH_BIN)
 
-.PHONY: datasets
-datasets: $(EMOJI_STAMP)
+.PHONY: datasets datasets-emoji datasets-adain
+datasets: datasets-emoji datasets-adain
+datasets-emoji: $(EMOJI_STAMP)
+datasets-adain: $(ADAIN_STAMP)
 
 $(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/emoji_manifest.js datasets/LICENSES.md \
                 datasets/tools/emoji_pairs.c common/edges.c common/edges.h common/paired.c
 	+@$(MAKE) --no-print-directory $(EMOJI_PAIRS_BIN) $(EDGES_BIN)
 	datasets/fetch_emoji.sh $(EMOJI_PAIRS_BIN)
 
-# `make run LESSON=05` (or 06) makes the emoji data first when it is missing.
-DATA_LESSONS := 05 06
-run: $(if $(filter $(DATA_LESSONS),$(call two_digits,$(firstword $(subst _, ,$(RUN_LESSON))))),datasets)
+$(ADAIN_STAMP): datasets/fetch_adain.sh datasets/adain_manifest.tsv datasets/LICENSES.md \
+                datasets/tools/adain_images.c datasets/tools/rcc_extract.c
+	+@$(MAKE) --no-print-directory $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN)
+	datasets/fetch_adain.sh $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN)
+
+# `make run LESSON=NN` makes the lesson's data first when it is missing:
+# DATA_LESSONS are the lessons that train on a data set of datasets/, and
+# DATA_NN is the target that makes lesson NN's.
+DATA_LESSONS := 05 06 07
+DATA_05 := datasets-emoji
+DATA_06 := datasets-emoji
+DATA_07 := datasets-adain
+RUN_NN  := $(call two_digits,$(firstword $(subst _, ,$(RUN_LESSON))))
+run: $(if $(filter $(DATA_LESSONS),$(RUN_NN)),$(DATA_$(RUN_NN)))
 
 refdata:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { \
