@@ -148,6 +148,7 @@ static void pixels_to_chw(float *img, const uint8_t *pixels, size_t plane, int c
 }
 
 int image_read_png(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err) {
+    *out = NULL;
     if (want_c != 0 && want_c != 1 && want_c != 3)
         return error_set(err, "%s: want_c must be 0, 1 or 3, got %d", path, want_c);
     uint8_t *file = NULL;

@@ -31,6 +31,7 @@ uint8_t image_float_to_u8(float x);   // clamps to [-1, 1], rounds to nearest
 // want_c = 1 gives gray, 3 gives RGB, 0 keeps the file's own choice (1 for
 // gray files, 3 otherwise). Alpha is composited onto white, then dropped.
 // Gray -> RGB copies the channel; RGB -> gray uses the Rec. 601 luma weights.
+// *out is NULL on failure.
 int image_read_png(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err);
 
 // Reads a baseline or progressive JPEG (gray, YCbCr or RGB; 8-bit) with the
@@ -43,7 +44,7 @@ int image_read_jpeg(float **out, int *c, int *h, int *w, const char *path, int w
                     Error *err);
 
 // Reads a PNG or a JPEG, told apart by the file's first bytes (not by its
-// name); anything else is refused with the bytes found. *out is NULL on failure.
+// name); anything else is refused with the bytes found.
 int image_read(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err);
 
 // Writes img (C, H, W) with C = 1 (gray) or 3 (RGB) as an 8-bit PNG.

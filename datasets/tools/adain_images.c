@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "image.h"
+#include "progress.h"
 
 #define SIDE 256
 
@@ -187,7 +188,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     char line[8192];
-    int n = 0, line_no = 0;
+    int n = 0, line_no = 0, total = 0;
+    while (fgets(line, sizeof line, list)) total += line[0] != '\n';
+    rewind(list);
+    Progress progress;   // a 5120-pixel PNG takes a second or two to decode
+    progress_init(&progress, stderr, 0, total, 0, 10.0);
     Error err;
     while (fgets(line, sizeof line, list)) {
         line_no++;
@@ -207,7 +212,9 @@ int main(int argc, char **argv) {
             return 1;
         }
         n++;
+        progress_update(&progress, n, "images");
     }
+    progress_done(&progress);
     fclose(list);
     printf("adain_images: wrote %d images (short side %d)\n", n, SIDE);
     return 0;

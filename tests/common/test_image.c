@@ -93,19 +93,28 @@ Test(image, palette_and_channel_conversion) {
     free(img);
 }
 
-// Every broken file gives -1 and a message naming the file and the problem.
-static void expect_rejected(const char *name, const char *phrase) {
+typedef int (*ImageReader)(float **out, int *c, int *h, int *w, const char *path, int want_c,
+                           Error *err);
+
+// Every broken file gives -1, no image, and a one-line message naming the
+// file and the problem.
+static void expect_refused_by(ImageReader reader, const char *name, const char *phrase) {
     char path[512];
     snprintf(path, sizeof path, DATA "%s", name);
     Error err = {"untouched"};
-    float *img = NULL;
+    float *img = (float *)&err;   // any non-NULL value: a refusal must reset it
     int c = 0, h = 0, w = 0;
-    int r = image_read_png(&img, &c, &h, &w, path, 0, &err);
+    int r = reader(&img, &c, &h, &w, path, 0, &err);
     cr_assert_eq(r, -1, "%s: a broken file must be refused, got %d", name, r);
     cr_assert_null(img, "%s: nothing is returned on failure", name);
     cr_assert(strstr(err.msg, name) != NULL, "%s: message must name the file: \"%s\"", name, err.msg);
     cr_assert(strstr(err.msg, phrase) != NULL, "%s: message must say \"%s\": \"%s\"", name, phrase,
               err.msg);
+    cr_assert(strchr(err.msg, '\n') == NULL, "%s: one line: \"%s\"", name, err.msg);
+}
+
+static void expect_rejected(const char *name, const char *phrase) {
+    expect_refused_by(image_read_png, name, phrase);
 }
 
 Test(image, rejects_broken_files_with_a_clear_message) {
@@ -315,40 +324,24 @@ Test(image, image_read_tells_png_from_jpeg_by_content) {
     cr_assert(strstr(err.msg, "expected the JPEG signature ff d8 ff, found 89 50 4e"), "%s", err.msg);
 }
 
-// As expect_rejected, through the given reader.
-static void expect_jpeg_rejected(int (*reader)(float **, int *, int *, int *, const char *, int,
-                                               Error *),
-                                 const char *name, const char *phrase) {
-    char path[512];
-    snprintf(path, sizeof path, DATA "%s", name);
-    Error err = {"untouched"};
-    float *img = (float *)&err;   // must come back NULL
-    int c = 0, h = 0, w = 0;
-    int r = reader(&img, &c, &h, &w, path, 0, &err);
-    cr_assert_eq(r, -1, "%s: a broken file must be refused, got %d", name, r);
-    cr_assert_null(img, "%s: nothing is returned on failure", name);
-    cr_assert(strstr(err.msg, name) != NULL, "%s: message must name the file: \"%s\"", name, err.msg);
-    cr_assert(strstr(err.msg, phrase) != NULL, "%s: message must say \"%s\": \"%s\"", name, phrase,
-              err.msg);
-    cr_assert(strchr(err.msg, '\n') == NULL, "%s: one line: \"%s\"", name, err.msg);
-}
-
 Test(image, rejects_broken_jpegs_with_a_clear_message) {
     for (int k = 0; k < 2; k++) {
-        int (*reader)(float **, int *, int *, int *, const char *, int, Error *) =
-            k == 0 ? image_read_jpeg : image_read;
-        expect_jpeg_rejected(reader, "truncated.jpg", "truncated JPEG");
-        expect_jpeg_rejected(reader, "bad_header.jpg", "not a readable JPEG");
-        expect_jpeg_rejected(reader, "huge.jpg", "expected at most 8192x8192 pixels, found 30000x20000");
-        expect_jpeg_rejected(reader, "cmyk_13x7.jpg", "found CMYK");
-        expect_jpeg_rejected(reader, "cmyk_13x7.jpg", "-colorspace sRGB");
-        expect_jpeg_rejected(reader, "empty.jpg", "found an empty file");
-        expect_jpeg_rejected(reader, "no_such_file.jpg", "cannot open");
+        ImageReader reader = k == 0 ? image_read_jpeg : image_read;
+        expect_refused_by(reader, "truncated.jpg", "truncated JPEG");
+        expect_refused_by(reader, "bad_header.jpg", "not a readable JPEG");
+        expect_refused_by(reader, "huge.jpg",
+                          "expected at most 8192x8192 pixels, found 30000x20000");
+        expect_refused_by(reader, "cmyk_13x7.jpg", "found CMYK");
+        expect_refused_by(reader, "cmyk_13x7.jpg", "-colorspace sRGB");
+        expect_refused_by(reader, "empty.jpg", "found an empty file");
+        expect_refused_by(reader, "no_such_file.jpg", "cannot open");
     }
-    expect_jpeg_rejected(image_read_jpeg, "not_a_jpeg.jpg", "expected the JPEG signature ff d8 ff, found 47 49 46");
-    expect_jpeg_rejected(image_read, "not_a_jpeg.jpg", "expected a PNG (89 50 4e 47 ...) or JPEG (ff d8 ff ...) image, found 47 49 46 38");
-    expect_jpeg_rejected(image_read, "empty.jpg", "expected a PNG or JPEG image");
-    expect_jpeg_rejected(image_read_jpeg, "empty.jpg", "expected a JPEG image");
+    expect_refused_by(image_read_jpeg, "not_a_jpeg.jpg",
+                      "expected the JPEG signature ff d8 ff, found 47 49 46");
+    expect_refused_by(image_read, "not_a_jpeg.jpg",
+                      "expected a PNG (89 50 4e 47 ...) or JPEG (ff d8 ff ...) image, found 47 49 46 38");
+    expect_refused_by(image_read, "empty.jpg", "expected a PNG or JPEG image");
+    expect_refused_by(image_read_jpeg, "empty.jpg", "expected a JPEG image");
     // image_read still says what is wrong with a broken PNG
-    expect_jpeg_rejected(image_read, "truncated.png", "truncated PNG");
+    expect_refused_by(image_read, "truncated.png", "truncated PNG");
 }

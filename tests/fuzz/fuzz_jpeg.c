@@ -16,9 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *path = fuzz_write_file("input.jpg", data, size);
     static const int wants[3] = {0, 1, 3};
     for (int k = 0; k < 4; k++) {
-        float *img = NULL;
-        int c = -1, h = -1, w = -1, want_c = k < 3 ? wants[k] : 0;
         Error err = {""};
+        float *img = (float *)&err;   // non-NULL: a refusal must reset it
+        int c = -1, h = -1, w = -1, want_c = k < 3 ? wants[k] : 0;
         int r = k < 3 ? image_read_jpeg(&img, &c, &h, &w, path, want_c, &err)
                       : image_read(&img, &c, &h, &w, path, want_c, &err);
         if (r != 0) {
