@@ -358,7 +358,9 @@ int image_read(float **out, int *c, int *h, int *w, const char *path, int want_c
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     size_t n = fread(head, 1, sizeof head, f);
+    int failed = ferror(f), why = errno;   // a folder opens, but reading it fails (EISDIR)
     fclose(f);
+    if (failed) return error_set(err, "%s: cannot read: %s", path, strerror(why));
     if (n >= 8 && png_sig_cmp(head, 0, 8) == 0)
         return image_read_png(out, c, h, w, path, want_c, err);
     if (n >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
