@@ -609,14 +609,16 @@ EMOJI_STAMP     := datasets/emoji/.complete
 # not, and a rebuild downloads 220 MB.
 ADAIN_IMAGES_BIN := $(BUILD)/tools/adain_images
 RCC_EXTRACT_BIN  := $(BUILD)/tools/rcc_extract
+JIGSAW_BIN       := $(BUILD)/tools/jigsaw
+ADAIN_TOOLS      := $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN) $(JIGSAW_BIN)
 ADAIN_STAMP      := datasets/adain/.complete
 
-$(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
+$(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(ADAIN_TOOLS): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # make test builds the tools too, so a change that breaks them fails there.
-all: $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN) $(EVALUATOR_BIN) $(BENCH_BIN)
+all: $(EDGES_BIN) $(EMOJI_PAIRS_BIN) $(ADAIN_TOOLS) $(EVALUATOR_BIN) $(BENCH_BIN)
 
 .PHONY: datasets datasets-emoji datasets-adain
 datasets: datasets-emoji datasets-adain
@@ -629,9 +631,9 @@ $(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/emoji_manifest.js datasets/LICE
 	datasets/fetch_emoji.sh $(EMOJI_PAIRS_BIN)
 
 $(ADAIN_STAMP): datasets/fetch_adain.sh datasets/adain_manifest.tsv datasets/LICENSES.md \
-                datasets/tools/adain_images.c datasets/tools/rcc_extract.c
-	+@$(MAKE) --no-print-directory $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN)
-	datasets/fetch_adain.sh $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN)
+                datasets/tools/adain_images.c datasets/tools/rcc_extract.c datasets/tools/jigsaw.c
+	+@$(MAKE) --no-print-directory $(ADAIN_TOOLS)
+	datasets/fetch_adain.sh $(ADAIN_TOOLS)
 
 # `make run LESSON=NN` makes the lesson's data first when it is missing:
 # DATA_LESSONS are the lessons that train on a data set of datasets/, and

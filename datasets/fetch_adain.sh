@@ -2,7 +2,7 @@
 # fetch_adain.sh - makes lesson 07's content and style images in datasets/adain/
 # (`make datasets` runs it; see datasets/README.md).
 #
-#     datasets/fetch_adain.sh build/tools/adain_images build/tools/rcc_extract
+#     datasets/fetch_adain.sh build/tools/adain_images build/tools/rcc_extract build/tools/jigsaw
 #
 # 1. downloads five Debian packages with `apt-get download` (no root needed,
 #    nothing is installed; about 220 MB) into a scratch folder, or takes them
@@ -11,15 +11,18 @@
 # 2. unpacks only the files adain_manifest.tsv names (and each package's
 #    copyright file); GCompris's pictures come out of its Qt resource bundles
 #    (rcc_extract) as WebP and are decoded with dwebp (Debian `webp`,
-#    installed through tools/install_packages.sh);
+#    installed through tools/install_packages.sh), and the paintings it has
+#    only as jigsaw pieces are put together (jigsaw);
 # 3. scales every image so its short side is 256 px (adain_images) into
 #    adain/{content,style}/{train,test}/ as the manifest splits them;
 # 4. records versions and licences, and swaps the result into place in one
 #    move, so an interrupted run leaves no half-made data set behind.
 set -euo pipefail
 
-IMAGES_TOOL=${1:?usage: fetch_adain.sh PATH/TO/adain_images PATH/TO/rcc_extract}
-RCC_TOOL=${2:?usage: fetch_adain.sh PATH/TO/adain_images PATH/TO/rcc_extract}
+USAGE="usage: fetch_adain.sh PATH/TO/adain_images PATH/TO/rcc_extract PATH/TO/jigsaw"
+IMAGES_TOOL=${1:?$USAGE}
+RCC_TOOL=${2:?$USAGE}
+JIGSAW_TOOL=${3:?$USAGE}
 HERE=$(cd "$(dirname "$0")" && pwd)
 MANIFEST=$HERE/adain_manifest.tsv
 OUT=$HERE/adain
@@ -29,7 +32,7 @@ PACKAGES=(plasma-workspace-wallpapers mate-backgrounds gcompris-qt-data gimp-dat
 say() { echo "datasets: $*"; }
 die() { echo "datasets: $*" >&2; exit 1; }
 
-for tool in "$IMAGES_TOOL" "$RCC_TOOL"; do
+for tool in "$IMAGES_TOOL" "$RCC_TOOL" "$JIGSAW_TOOL"; do
   [ -x "$tool" ] || die "$tool is not built (make datasets builds it)"
 done
 sh "$HERE/../tools/install_packages.sh" datasets "dwebp, to decode GCompris's WebP pictures" webp
@@ -91,18 +94,28 @@ for bundle in $(awk -F'\t' '{ split($3, s, ":") } s[1] == "gcompris-qt-data" { p
   dir=$WORK/gcompris-qt-data/${bundle%.rcc}
   mkdir -p "$dir"
   names=$(awk -F'\t' -v b="$bundle" '{ split($3, s, ":") } s[2] == b { print s[3] }' "$WORK/manifest")
+  pieces=""   # a jigsaw board needs every piece of the bundle
+  case "$names" in *.qml*) pieces=.webp ;; esac
   # shellcheck disable=SC2086  # one suffix per name
-  "$RCC_TOOL" "$WORK/gcompris-qt-data/usr/share/gcompris-qt/rcc/$bundle" "$dir" README $names
+  "$RCC_TOOL" "$WORK/gcompris-qt-data/usr/share/gcompris-qt/rcc/$bundle" "$dir" README $pieces $names
   cp "$dir/README" "$NEW/LICENSES/gcompris-qt-data-${bundle%.rcc}-README"
+  if [ -n "$pieces" ]; then
+    for piece in "$dir"/*.webp; do
+      dwebp -quiet -pam "$piece" -o "${piece%.webp}.pam" || die "$piece: dwebp could not decode it"
+    done
+  fi
   for name in $names; do
-    dwebp -quiet "$dir/$name" -o "$dir/${name%.webp}.png" || die "$dir/$name: dwebp could not decode it"
+    case "$name" in
+      *.qml) "$JIGSAW_TOOL" "$dir/$name" "$dir" "$dir/${name%.qml}.png" > /dev/null ;;
+      *) dwebp -quiet "$dir/$name" -o "$dir/${name%.webp}.png" || die "$dir/$name: dwebp could not decode it" ;;
+    esac
   done
 done
 
 # SOURCE<TAB>DESTINATION for adain_images, from the manifest's columns.
 awk -F'\t' -v work="$WORK" -v new="$NEW" '{
     n = split($3, s, ":")
-    if (n == 3) { sub(/\.webp$/, ".png", s[3]); src = work "/" s[1] "/" substr(s[2], 1, length(s[2]) - 4) "/" s[3] }
+    if (n == 3) { sub(/\.(webp|qml)$/, ".png", s[3]); src = work "/" s[1] "/" substr(s[2], 1, length(s[2]) - 4) "/" s[3] }
     else src = work "/" s[1] "/" s[2]
     print src "\t" new "/" $1 "/" $2 "/" $4
   }' "$WORK/manifest" > "$WORK/list"
