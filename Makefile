@@ -36,15 +36,15 @@ BLIS_INC  := /usr/include/$(MULTIARCH)/blis-openmp
 CFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -fno-math-errno \
            -Icommon -isystem $(BLIS_INC) -MMD -MP $(EXTRA_CFLAGS)
 # LAPACKE: the symmetric eigensolver behind FCD's matrix square roots (common/frechet.c).
-LDLIBS  := -lblis -llapacke -lpng -lz -lm -fopenmp $(EXTRA_LDFLAGS)
+LDLIBS  := -lblis -llapacke -lpng -ljpeg -lz -lm -fopenmp $(EXTRA_LDFLAGS)
 TEST_LDLIBS := -lcriterion $(LDLIBS)
 
 # Everything the course needs from Debian, installed by `make deps` (patch: make
 # test applies the mistakes of tests/harness/fixtures/mistakes/).
-DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev \
-                   gnuplot-nox dataset-fashion-mnist liblapacke-dev patch
+DEBIAN_PACKAGES := gcc make libblis-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev \
+                   libcriterion-dev gnuplot-nox dataset-fashion-mnist liblapacke-dev patch
 # What grading needs (the Gradescope image installs these): no data, no plots.
-GRADE_PACKAGES  := gcc make libblis-dev libpng-dev zlib1g-dev libcriterion-dev zip liblapacke-dev
+GRADE_PACKAGES  := gcc make libblis-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libcriterion-dev zip liblapacke-dev
 
 # SOLUTIONS=1 (or yes/true) builds and runs the reference exercise files.
 truthy = $(filter 1 yes true,$(1))
@@ -256,7 +256,9 @@ help:
 	@echo "  make test-asan             library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan (CI)"
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
 	@echo "  make debug                 the library's tests built -O0 -g"
-	@echo "  make datasets              fetch the emoji sets (npm): lesson 05's pairs, lesson 06's unpaired sets"
+	@echo "  make datasets              both data sets below"
+	@echo "  make datasets-emoji        lessons 05, 06: the emoji sets (npm): lesson 05's pairs, lesson 06's unpaired sets"
+	@echo "  make datasets-adain        lesson 07: content and style images from Debian packages"
 	@echo "  make bench [PROFILE=1]     the reference workloads: ms/step of the library (and PyTorch's, with the ratio); PROFILE=1: time per op"
 	@echo "  make bench-kernels         the course's GEMM shapes under each of BLIS's kernel sets this CPU runs (GAN_GEMM_KERNELS picks one)"
 	@echo "  make evaluator             train (once) the classifier behind FCD; print its accuracy and the FCD floor"
@@ -580,6 +582,8 @@ fuzz-seeds: $(LIB_BUILD)/fuzz-seeds/seed_checkpoint
 	cd tests/fuzz && python3 make_seeds.py
 	@mkdir -p tests/fuzz/corpus/checkpoint
 	$< tests/fuzz/corpus/checkpoint/valid_v2.ckpt
+	@mkdir -p tests/fuzz/corpus/jpeg
+	cp tests/data/{rgb,gray,progressive,arith_restart,cmyk}_13x7.jpg tests/fuzz/corpus/jpeg/
 
 .PHONY: test-reliability asan-replay test-asan fuzz fuzz-replay fuzz-seeds
 
@@ -684,15 +688,28 @@ UNPAIRED_STAMPS  := datasets/fluent/.complete datasets/google2twitter_unpaired/.
 # emoji-test.txt gives the CLDR names the flat files are named by.
 FLUENT_PACKAGES  := librsvg2-bin webp unicode-data
 
-$(DATA_TOOLS): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
+# Lesson 07's content photographs and style images (paintings, wallpapers,
+# textures) from five Debian packages, scaled to a short side of 256 px into
+# datasets/adain/ (git-ignored). common/image.c shapes this data too (its
+# resize and PNG writer) but is not a prerequisite: most of its changes do
+# not, and a rebuild downloads 220 MB.
+ADAIN_IMAGES_BIN := $(BUILD)/tools/adain_images
+RCC_EXTRACT_BIN  := $(BUILD)/tools/rcc_extract
+JIGSAW_BIN       := $(BUILD)/tools/jigsaw
+ADAIN_TOOLS      := $(ADAIN_IMAGES_BIN) $(RCC_EXTRACT_BIN) $(JIGSAW_BIN)
+ADAIN_STAMP      := datasets/adain/.complete
+
+$(DATA_TOOLS) $(ADAIN_TOOLS): $(BUILD)/tools/%: datasets/tools/%.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(filter %.c %.a,$^) -o $@ $(LDLIBS)
 
 # make test builds the tools too, so a change that breaks them fails there.
-all: $(DATA_TOOLS) $(EVALUATOR_BIN) $(BENCH_BIN)
+all: $(DATA_TOOLS) $(ADAIN_TOOLS) $(EVALUATOR_BIN) $(BENCH_BIN)
 
-.PHONY: datasets
-datasets: $(EMOJI_STAMP) $(UNPAIRED_STAMPS)
+.PHONY: datasets datasets-emoji datasets-adain
+datasets: datasets-emoji datasets-adain
+datasets-emoji: $(EMOJI_STAMP) $(UNPAIRED_STAMPS)
+datasets-adain: $(ADAIN_STAMP)
 
 $(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/npm_fetch.sh datasets/emoji_manifest.js \
                 datasets/LICENSES.md datasets/tools/emoji_pairs.c common/edges.c common/edges.h \
@@ -715,9 +732,16 @@ datasets/%_unpaired/.complete: $(EMOJI_STAMP) datasets/make_unpaired.sh $(UNPAIR
 	+@$(MAKE) --no-print-directory $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
 	datasets/make_unpaired.sh $* $(UNPAIRED_SET_BIN) $(DOMAIN_GAP_BIN)
 
-# `make run LESSON=05` (or 06) makes that lesson's data first when it is missing.
+$(ADAIN_STAMP): datasets/fetch_adain.sh datasets/adain_manifest.tsv datasets/LICENSES.md \
+                datasets/tools/adain_images.c datasets/tools/rcc_extract.c datasets/tools/jigsaw.c
+	+@$(MAKE) --no-print-directory $(ADAIN_TOOLS)
+	datasets/fetch_adain.sh $(ADAIN_TOOLS)
+
+# `make run LESSON=NN` makes the lesson's data first when it is missing
+# (DATA_NN: what lesson NN trains on).
 DATA_05 := $(EMOJI_STAMP)
 DATA_06 := $(UNPAIRED_STAMPS)
+DATA_07 := $(ADAIN_STAMP)
 run: $(DATA_$(call two_digits,$(firstword $(subst _, ,$(RUN_LESSON)))))
 
 refdata:

@@ -51,7 +51,8 @@ void dataset_free_names(char **names, int n) {
     free(names);
 }
 
-int dataset_list_pngs(char ***names_out, int *count, const char *dir, Error *err) {
+// The listing behind dataset_list_pngs (jpeg = 0) and dataset_list_images (jpeg = 1).
+static int list_images(char ***names_out, int *count, const char *dir, int jpeg, Error *err) {
     *names_out = NULL;
     *count = 0;
     DIR *d = opendir(dir);
@@ -60,10 +61,11 @@ int dataset_list_pngs(char ***names_out, int *count, const char *dir, Error *err
     int n = 0, cap = 0, n_jpeg = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (has_suffix(e->d_name, ".jpg") || has_suffix(e->d_name, ".jpeg")) n_jpeg++;
-        if (!has_suffix(e->d_name, ".png")) continue;
+        int is_jpeg = has_suffix(e->d_name, ".jpg") || has_suffix(e->d_name, ".jpeg");
+        n_jpeg += is_jpeg;
+        if (!has_suffix(e->d_name, ".png") && !(jpeg && is_jpeg)) continue;
         if (n == DATASET_MAX_FILES) {
-            error_set(err, "%s: expected at most %d PNG files, found more", dir, DATASET_MAX_FILES);
+            error_set(err, "%s: expected at most %d image files, found more", dir, DATASET_MAX_FILES);
             goto fail;
         }
         if (n == cap) {
@@ -86,10 +88,11 @@ int dataset_list_pngs(char ***names_out, int *count, const char *dir, Error *err
         free(names);
         // JPEGs and no PNG: the usual reason, so the message gives the fix.
         if (n_jpeg > 0)
-            return error_set(err, "%s: found %d JPEG files but no PNG; the course reads PNG only: "
+            return error_set(err, "%s: found %d JPEG files but no PNG; this loader reads PNG only: "
                              "convert them with `mogrify -format png *.jpg` (Debian: imagemagick)",
                              dir, n_jpeg);
-        return error_set(err, "%s: expected *.png images in this folder, found none", dir);
+        return error_set(err, "%s: expected *.png%s images in this folder, found none", dir,
+                         jpeg ? " or *.jpg" : "");
     }
     qsort(names, n, sizeof(char *), compare_names);
     *names_out = names;
@@ -99,6 +102,14 @@ fail:
     closedir(d);
     dataset_free_names(names, n);
     return -1;
+}
+
+int dataset_list_pngs(char ***names, int *count, const char *dir, Error *err) {
+    return list_images(names, count, dir, 0, err);
+}
+
+int dataset_list_images(char ***names, int *count, const char *dir, Error *err) {
+    return list_images(names, count, dir, 1, err);
 }
 
 int dataset_load_png_folder(Dataset *ds, const char *dir, int c, int h, int w, Error *err) {

@@ -35,6 +35,8 @@ void dataset_free(Dataset *ds);
 // dataset_free_names. A folder without PNG files is an error, and when it
 // holds JPEG files instead the message says how to convert them.
 int dataset_list_pngs(char ***names, int *count, const char *dir, Error *err);
+// The same for *.png, *.jpg and *.jpeg files (any case), read with image_read.
+int dataset_list_images(char ***names, int *count, const char *dir, Error *err);
 void dataset_free_names(char **names, int n);
 
 // An epoch iterator: each epoch visits every image once in a fresh random

@@ -1,15 +1,21 @@
-// image.c - see image.h. PNG input/output goes through libpng; its errors
-// arrive by longjmp, which never leaves this file: each libpng call sequence
-// sits in a small function whose setjmp turns the jump into a -1 return.
+// image.c - see image.h. PNG input/output goes through libpng, JPEG input
+// through libjpeg(-turbo); both report errors by longjmp, which never leaves
+// this file: each call sequence sits in a small function whose setjmp turns
+// the jump into a -1 return.
 #include "image.h"
 
 #include <errno.h>
 #include <math.h>
 #include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+// jpeglib.h needs stdio.h (FILE, size_t) first.
+#include <jpeglib.h>
+#include <jerror.h>
 
 float image_u8_to_float(uint8_t u) { return (float)u / 127.5f - 1.0f; }
 
@@ -64,7 +70,9 @@ static const char *file_kind(mode_t mode) {
 // Reads the whole file, refusing empty and oversized ones. A folder named
 // x.png would "open" and report a size of LONG_MAX, and opening a named pipe
 // would wait for a writer, so only regular files are opened.
-static int read_file(uint8_t **out, size_t *size, const char *path, long max_bytes, Error *err) {
+// kind names what was expected in the message for an empty file ("a PNG image").
+static int read_file(uint8_t **out, size_t *size, const char *path, long max_bytes,
+                     const char *kind, Error *err) {
     struct stat st;
     if (stat(path, &st) != 0) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
@@ -79,7 +87,7 @@ static int read_file(uint8_t **out, size_t *size, const char *path, long max_byt
     }
     if (n == 0) {
         fclose(f);
-        return error_set(err, "%s: expected a PNG image, found an empty file", path);
+        return error_set(err, "%s: expected %s, found an empty file", path, kind);
     }
     if (n > max_bytes) {
         fclose(f);
@@ -139,12 +147,28 @@ static void composite(float rgb[3], const uint8_t *p, int ch) {
     }
 }
 
+// img (oc, plane) in [-1, 1] = interleaved 8-bit pixels (plane, ch) with
+// alpha composited onto white, converted to oc = 1 or 3 channels.
+static void pixels_to_chw(float *img, const uint8_t *pixels, size_t plane, int ch, int oc) {
+    for (size_t i = 0; i < plane; i++) {
+        float rgb[3];
+        composite(rgb, pixels + i * ch, ch);
+        if (oc == 1) {
+            float y = (ch <= 2) ? rgb[0] : 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+            img[i] = image_u8_to_float((uint8_t)lrintf(y));
+        } else {
+            for (int k = 0; k < 3; k++) img[k * plane + i] = image_u8_to_float((uint8_t)lrintf(rgb[k]));
+        }
+    }
+}
+
 int image_read_png(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err) {
+    *out = NULL;
     if (want_c != 0 && want_c != 1 && want_c != 3)
         return error_set(err, "%s: want_c must be 0, 1 or 3, got %d", path, want_c);
     uint8_t *file = NULL;
     size_t size = 0;
-    if (read_file(&file, &size, path, IMAGE_MAX_FILE_BYTES, err) != 0) return -1;
+    if (read_file(&file, &size, path, IMAGE_MAX_FILE_BYTES, "a PNG image", err) != 0) return -1;
     if (size < 8 || png_sig_cmp(file, 0, 8) != 0) {
         char found[3 * 8 + 1] = "";
         for (size_t i = 0; i < size && i < 8; i++) sprintf(found + 3 * i, " %02x", file[i]);
@@ -184,17 +208,7 @@ int image_read_png(float **out, int *c, int *h, int *w, const char *path, int wa
         error_set(err, "%s: out of memory for %dx%d pixels", path, pw, ph);
         goto done;
     }
-    size_t plane = (size_t)ph * pw;
-    for (size_t i = 0; i < plane; i++) {
-        float rgb[3];
-        composite(rgb, pixels + i * ch, ch);
-        if (oc == 1) {
-            float y = (ch <= 2) ? rgb[0] : 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
-            img[i] = image_u8_to_float((uint8_t)lrintf(y));
-        } else {
-            for (int k = 0; k < 3; k++) img[k * plane + i] = image_u8_to_float((uint8_t)lrintf(rgb[k]));
-        }
-    }
+    pixels_to_chw(img, pixels, (size_t)ph * pw, ch, oc);
     *out = img;
     *c = oc;
     *h = ph;
@@ -208,6 +222,169 @@ done:
     free(pixels);
     free(file);
     return status;
+}
+
+// ---------------------------------------------------------------- JPEG (libjpeg-turbo)
+
+// libjpeg reports a fatal error by calling error_exit, which by default
+// prints and calls exit(); ours formats the message into err and longjmps
+// back to the setjmp in read_jpeg_pixels. Warnings that mean lost or
+// garbled pixels (a truncated file, bad entropy-coded data) are fatal too:
+// libjpeg would otherwise return an image whose bottom is grey.
+typedef struct {
+    struct jpeg_error_mgr base;   // first, so a j_common_ptr's err is one of these
+    jmp_buf jump;
+    const char *path;
+    Error *err;
+} JpegErr;
+
+static void jpeg_fail(j_common_ptr cinfo, const char *what) {
+    JpegErr *je = (JpegErr *)cinfo->err;
+    char msg[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, msg);
+    error_set(je->err, "%s: %s: %s", je->path, what, msg);
+    longjmp(je->jump, 1);
+}
+
+static void on_jpeg_error(j_common_ptr cinfo) { jpeg_fail(cinfo, "not a readable JPEG"); }
+
+static void on_jpeg_message(j_common_ptr cinfo, int level) {
+    if (level >= 0) return;   // trace messages
+    int code = cinfo->err->msg_code;
+    // Harmless oddities of real files: stray bytes between markers, newer
+    // JFIF or Adobe marker versions. The pixels are intact.
+    if (code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM)
+        return;
+    jpeg_fail(cinfo, code == JWRN_JPEG_EOF ? "truncated JPEG" : "corrupt JPEG");
+}
+
+// A progressive file may hold any number of scans, each a pass over the whole
+// image; a small crafted file with thousands of them takes minutes to decode.
+// Real encoders write about 10.
+#define JPEG_MAX_SCANS 500
+
+static void on_jpeg_progress(j_common_ptr cinfo) {
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    JpegErr *je = (JpegErr *)cinfo->err;
+    if (d->is_decompressor && d->input_scan_number > JPEG_MAX_SCANS) {
+        error_set(je->err, "%s: expected at most %d progressive scans, found more", je->path,
+                  JPEG_MAX_SCANS);
+        longjmp(je->jump, 1);
+    }
+}
+
+// Decodes a whole JPEG in memory into *pixels (h, w, ch) 8-bit, ch = 1 (gray)
+// or 3 (RGB). Every libjpeg call sits after the setjmp, so an error anywhere
+// comes back here as -1 with err set.
+static int read_jpeg_pixels(uint8_t **pixels, int *h, int *w, int *ch, const uint8_t *file,
+                            size_t size, const char *path, Error *err) {
+    struct jpeg_decompress_struct cinfo;
+    JpegErr je;
+    struct jpeg_progress_mgr progress = {.progress_monitor = on_jpeg_progress};
+    uint8_t *volatile buf = NULL;   // volatile: its value must survive the longjmp
+    cinfo.err = jpeg_std_error(&je.base);
+    je.base.error_exit = on_jpeg_error;
+    je.base.emit_message = on_jpeg_message;
+    je.path = path;
+    je.err = err;
+    if (setjmp(je.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        free(buf);
+        return -1;
+    }
+    jpeg_create_decompress(&cinfo);
+    cinfo.progress = &progress;
+    // Without a backing store libjpeg fails cleanly when a file asks for more.
+    cinfo.mem->max_memory_to_use = 1L << 30;
+    jpeg_mem_src(&cinfo, file, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    if (cinfo.image_width > IMAGE_MAX_SIDE || cinfo.image_height > IMAGE_MAX_SIDE) {
+        error_set(err, "%s: expected at most %dx%d pixels, found %ux%u", path, IMAGE_MAX_SIDE,
+                  IMAGE_MAX_SIDE, (unsigned)cinfo.image_width, (unsigned)cinfo.image_height);
+        longjmp(je.jump, 1);
+    }
+    if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+        error_set(err, "%s: expected a gray or colour (YCbCr/RGB) JPEG, found CMYK (a print "
+                       "file); convert it with `convert %s -colorspace sRGB out.png` "
+                       "(Debian: imagemagick)", path, path);
+        longjmp(je.jump, 1);
+    }
+    cinfo.out_color_space = cinfo.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&cinfo);
+    int rw = (int)cinfo.output_width, rh = (int)cinfo.output_height;
+    int rc = cinfo.output_components;
+    buf = malloc((size_t)rh * rw * rc);
+    if (!buf) {
+        error_set(err, "%s: out of memory for %dx%d pixels", path, rw, rh);
+        longjmp(je.jump, 1);
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW row = buf + (size_t)cinfo.output_scanline * rw * rc;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    *pixels = buf;
+    *h = rh;
+    *w = rw;
+    *ch = rc;
+    return 0;
+}
+
+int image_read_jpeg(float **out, int *c, int *h, int *w, const char *path, int want_c,
+                    Error *err) {
+    *out = NULL;
+    if (want_c != 0 && want_c != 1 && want_c != 3)
+        return error_set(err, "%s: want_c must be 0, 1 or 3, got %d", path, want_c);
+    uint8_t *file = NULL, *pixels = NULL;
+    size_t size = 0;
+    if (read_file(&file, &size, path, IMAGE_MAX_FILE_BYTES, "a JPEG image", err) != 0) return -1;
+    if (size < 3 || file[0] != 0xff || file[1] != 0xd8 || file[2] != 0xff) {
+        char found[3 * 3 + 1] = "";
+        for (size_t i = 0; i < size && i < 3; i++) sprintf(found + 3 * i, " %02x", file[i]);
+        free(file);
+        return error_set(err, "%s: expected the JPEG signature ff d8 ff, found%s%s", path, found,
+                         size < 3 ? " (file too short)" : "");
+    }
+    int jh, jw, ch;
+    int status = read_jpeg_pixels(&pixels, &jh, &jw, &ch, file, size, path, err);
+    free(file);
+    if (status != 0) return -1;
+    int oc = want_c ? want_c : ch;
+    float *img = malloc(sizeof(float) * oc * jh * jw);
+    if (!img) {
+        free(pixels);
+        return error_set(err, "%s: out of memory for %dx%d pixels", path, jw, jh);
+    }
+    pixels_to_chw(img, pixels, (size_t)jh * jw, ch, oc);
+    free(pixels);
+    *out = img;
+    *c = oc;
+    *h = jh;
+    *w = jw;
+    return 0;
+}
+
+// ---------------------------------------------------------------- PNG or JPEG
+
+int image_read(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err) {
+    *out = NULL;
+    uint8_t head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+    size_t n = fread(head, 1, sizeof head, f);
+    int failed = ferror(f), why = errno;   // a folder opens, but reading it fails (EISDIR)
+    fclose(f);
+    if (failed) return error_set(err, "%s: cannot read: %s", path, strerror(why));
+    if (n >= 8 && png_sig_cmp(head, 0, 8) == 0)
+        return image_read_png(out, c, h, w, path, want_c, err);
+    if (n >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
+        return image_read_jpeg(out, c, h, w, path, want_c, err);
+    if (n == 0) return error_set(err, "%s: expected a PNG or JPEG image, found an empty file", path);
+    char found[3 * 8 + 1] = "";
+    for (size_t i = 0; i < n; i++) sprintf(found + 3 * i, " %02x", head[i]);
+    return error_set(err, "%s: expected a PNG (89 50 4e 47 ...) or JPEG (ff d8 ff ...) image, "
+                          "found%s%s", path, found, n < 8 ? " (file too short)" : "");
 }
 
 // ---------------------------------------------------------------- writing

@@ -1,9 +1,10 @@
-// image.h - images as float arrays, and PNG files.
+// image.h - images as float arrays, PNG files, and JPEG input.
 //
 // In memory an image is float CHW (C = 1 gray or 3 RGB, then rows, then
 // columns) with values in [-1, 1]: the range of a generator's tanh output.
-// On disk it is an 8-bit PNG. Pixel u in 0..255 maps to u / 127.5 - 1, and
-// back with rounding, so u8 -> float -> u8 is exact.
+// On disk it is an 8-bit PNG (JPEG is read too: most photos are JPEG). Pixel
+// u in 0..255 maps to u / 127.5 - 1, and back with rounding, so
+// u8 -> float -> u8 is exact.
 //
 // Dimension letters: N images, C channels, H rows, W columns.
 #ifndef IMAGE_H
@@ -30,7 +31,21 @@ uint8_t image_float_to_u8(float x);   // clamps to [-1, 1], rounds to nearest
 // want_c = 1 gives gray, 3 gives RGB, 0 keeps the file's own choice (1 for
 // gray files, 3 otherwise). Alpha is composited onto white, then dropped.
 // Gray -> RGB copies the channel; RGB -> gray uses the Rec. 601 luma weights.
+// *out is NULL on failure.
 int image_read_png(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err);
+
+// Reads a baseline or progressive JPEG (gray, YCbCr or RGB; 8-bit) with the
+// same contract as image_read_png: want_c 0 keeps the file's choice (1 for
+// gray, 3 for colour). Refused with a message naming the file: a wrong
+// signature, a truncated or corrupt file, CMYK (with the command that
+// converts it), more than IMAGE_MAX_SIDE pixels a side. libjpeg's errors
+// never exit() or print.
+int image_read_jpeg(float **out, int *c, int *h, int *w, const char *path, int want_c,
+                    Error *err);
+
+// Reads a PNG or a JPEG, told apart by the file's first bytes (not by its
+// name); anything else is refused with the bytes found.
+int image_read(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err);
 
 // Writes img (C, H, W) with C = 1 (gray) or 3 (RGB) as an 8-bit PNG.
 int image_write_png(const char *path, const float *img, int c, int h, int w, Error *err);

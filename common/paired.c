@@ -96,7 +96,7 @@ int paired_load(PairedSet *ps, const char *dir, PairedDirection direction, int c
     if (check_load_size(dir, c_y, load_h, load_w, 1, err) != 0) return -1;
     int n;
     char **names;
-    if (dataset_list_pngs(&names, &n, dir, err) != 0) return -1;
+    if (dataset_list_images(&names, &n, dir, err) != 0) return -1;
     int want_c = (c_x == 3 || c_y == 3) ? 3 : 1;
     int first_h = 0, first_w = 0;   // the first file's size
     float *ab = NULL, *a = NULL, *b = NULL, *work = NULL;
@@ -104,7 +104,7 @@ int paired_load(PairedSet *ps, const char *dir, PairedDirection direction, int c
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         int c, h, w2;
-        if (image_read_png(&ab, &c, &h, &w2, path, want_c, err) != 0) goto fail;
+        if (image_read(&ab, &c, &h, &w2, path, want_c, err) != 0) goto fail;
         if (w2 % 2 != 0) {
             error_set(err, "%s: width %d is odd, so the halves A | B cannot be the same size "
                            "(an aligned pair is two equal images side by side)", path, w2);
@@ -250,12 +250,12 @@ int paired_batcher_next(PairedBatcher *b, float *x, float *y, Rng *rng) {
 
 // ---------------------------------------------------------------- unaligned sets
 
-// Every *.png in dir as (C, H, W) 8-bit pixels in a new array *pixels.
+// Every *.png and *.jpg in dir as (C, H, W) 8-bit pixels in a new array *pixels.
 static int load_folder(uint8_t **pixels, char ***names_out, int *n_out, const char *dir, int c,
                        int h, int w, Error *err) {
     int n;
     char **names;
-    if (dataset_list_pngs(&names, &n, dir, err) != 0) return -1;
+    if (dataset_list_images(&names, &n, dir, err) != 0) return -1;
     size_t size = (size_t)c * h * w;
     uint8_t *all = malloc(size * n);
     if (!all) {
@@ -268,7 +268,7 @@ static int load_folder(uint8_t **pixels, char ***names_out, int *n_out, const ch
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         float *img;
         int ic, ih, iw;
-        if (image_read_png(&img, &ic, &ih, &iw, path, c, err) != 0) goto fail;
+        if (image_read(&img, &ic, &ih, &iw, path, c, err) != 0) goto fail;
         float *work = alloc_work(ih, iw, h, w);
         if (!work) {
             free(img);

@@ -1,9 +1,9 @@
 // paired.h - image pairs for Pix2Pix, and two unpaired image sets for
 // CycleGAN, in the folder layouts that pix2pix and CycleGAN code commonly use.
 //
-// Aligned (paired) layout: one PNG per pair, the two images side by side,
+// Aligned (paired) layout: one PNG or JPEG per pair, the two images side by side,
 // A on the left and B on the right, both halves the same size:
-//     dataroot/train/*.png   dataroot/val/*.png   dataroot/test/*.png
+//     dataroot/train/*.png   dataroot/val/*.png   dataroot/test/*.png   (or *.jpg)
 //     each file: (C, H, 2W) = A (C, H, W) | B (C, H, W)
 // The direction says which half the generator sees: AtoB turns A into B,
 // BtoA turns B into A (the course's emoji pairs are sketch | colour, so
@@ -20,8 +20,8 @@
 // the SAME crop and flip, so the target stays aligned with the input, while
 // unpaired A and B images get independent ones.
 //
-// Only PNG is read (image.h). A folder of JPEGs is refused with the command
-// that converts it.
+// Files are PNG or JPEG (*.png, *.jpg, *.jpeg in any case; image_read tells
+// them apart by content), so facades-style JPEG sets load as they come.
 //
 // Dimension letters: N images, B batch, C channels, H rows, W columns.
 #ifndef PAIRED_H
@@ -58,13 +58,13 @@ typedef struct {
     char **names;    // (N) the file names, in name order
 } PairedSet;
 
-// Reads every *.png in dir (name order) as an A | B pair. Each half is
+// Reads every *.png and *.jpg in dir (name order) as an A | B pair. Each half is
 // converted to its channel count (c_x for the input, c_y for the target) and,
 // when load_h and load_w are > 0, resized to load_h x load_w; with 0 the
 // halves keep the files' size, which must then be the same for every file.
 // Refused with a message naming the file: an odd width (the halves would
-// differ in size), a size unlike the first file's, an unreadable PNG, a
-// folder without PNGs.
+// differ in size), a size unlike the first file's, an unreadable image, a
+// folder without images.
 int paired_load(PairedSet *ps, const char *dir, PairedDirection direction, int c_x, int c_y,
                 int load_h, int load_w, Error *err);
 void paired_free(PairedSet *ps);
@@ -111,7 +111,7 @@ typedef struct {
     char **names_b;  // (N_b)
 } UnpairedSet;
 
-// Reads root/<phase>A/*.png and root/<phase>B/*.png (phase "train" or
+// Reads root/<phase>A/ and root/<phase>B/ (*.png, *.jpg; phase "train" or
 // "test"), converted to c channels and resized to load_h x load_w (both > 0:
 // unpaired images often differ in size, so they are always resized).
 int unpaired_load(UnpairedSet *us, const char *root, const char *phase, int c, int load_h,

@@ -1,5 +1,6 @@
 // test_image.c - PNG reading (every colour type, every broken file), exact
-// round trips, grid layout, resize, crop and flip.
+// round trips, grid layout, resize, crop and flip; JPEG reading (colour, gray,
+// progressive, every broken file) and image_read's choice between the two.
 #include <criterion/criterion.h>
 #include <math.h>
 #include <signal.h>
@@ -95,19 +96,28 @@ Test(image, palette_and_channel_conversion) {
     free(img);
 }
 
-// Every broken file gives -1 and a message naming the file and the problem.
-static void expect_rejected(const char *name, const char *phrase) {
+typedef int (*ImageReader)(float **out, int *c, int *h, int *w, const char *path, int want_c,
+                           Error *err);
+
+// Every broken file gives -1, no image, and a one-line message naming the
+// file and the problem.
+static void expect_refused_by(ImageReader reader, const char *name, const char *phrase) {
     char path[512];
     snprintf(path, sizeof path, DATA "%s", name);
     Error err = {"untouched"};
-    float *img = NULL;
+    float *img = (float *)&err;   // any non-NULL value: a refusal must reset it
     int c = 0, h = 0, w = 0;
-    int r = image_read_png(&img, &c, &h, &w, path, 0, &err);
+    int r = reader(&img, &c, &h, &w, path, 0, &err);
     cr_assert_eq(r, -1, "%s: a broken file must be refused, got %d", name, r);
     cr_assert_null(img, "%s: nothing is returned on failure", name);
     cr_assert(strstr(err.msg, name) != NULL, "%s: message must name the file: \"%s\"", name, err.msg);
     cr_assert(strstr(err.msg, phrase) != NULL, "%s: message must say \"%s\": \"%s\"", name, phrase,
               err.msg);
+    cr_assert(strchr(err.msg, '\n') == NULL, "%s: one line: \"%s\"", name, err.msg);
+}
+
+static void expect_rejected(const char *name, const char *phrase) {
+    expect_refused_by(image_read_png, name, phrase);
 }
 
 Test(image, rejects_broken_files_with_a_clear_message) {
@@ -308,4 +318,100 @@ Test(image, crop_and_flip) {
             for (int x = 0; x < W; x++)
                 cr_assert_eq(flipped[(k * H + y) * W + x], in[(k * H + y) * W + W - 1 - x],
                              "flip at (%d, %d, %d)", k, y, x);
+}
+
+// ---------------------------------------------------------------- JPEG
+
+// The test JPEGs hold channel k at (y, x) = jpeg_value(y, x, k), 13x7 pixels,
+// quality 95, 4:4:4 (see tests/data/make_jpegs.c); the gray one holds channel 1.
+static int jpeg_value(int y, int x, int k) {
+    if (k == 0) return 20 + 16 * x;
+    if (k == 1) return 30 + 30 * y;
+    return 200 - 6 * x - 8 * y;
+}
+
+// JPEG is lossy: at quality 95 a smooth ramp comes back within a few levels
+// (measured: at most 4). A decoder that swaps channels,
+// rows or columns is off by tens of levels.
+#define JPEG_TOLERANCE 6
+
+static void expect_jpeg_ramp(const char *name, int want_c, int file_c) {
+    Error err;
+    float *img;
+    int c, h, w;
+    cr_assert_eq(image_read(&img, &c, &h, &w, name, want_c, &err), 0, "%s", err.msg);
+    int oc = want_c ? want_c : file_c;
+    cr_assert(c == oc && h == 7 && w == 13, "%s: shape (%d, %d, %d), want (%d, 7, 13)", name, c, h,
+              w, oc);
+    int worst = 0;
+    for (int k = 0; k < c; k++)
+        for (int y = 0; y < 7; y++)
+            for (int x = 0; x < 13; x++) {
+                int want;
+                if (file_c == 1) want = jpeg_value(y, x, 1);
+                else if (c == 3) want = jpeg_value(y, x, k);
+                else want = (int)lrintf(0.299f * jpeg_value(y, x, 0) + 0.587f * jpeg_value(y, x, 1) +
+                                        0.114f * jpeg_value(y, x, 2));
+                int got = image_float_to_u8(img[(k * 7 + y) * 13 + x]);
+                int d = abs(got - want);
+                if (d > worst) worst = d;
+                cr_assert(d <= JPEG_TOLERANCE, "%s (want_c %d): channel %d at (%d, %d) is %d, want "
+                          "%d +- %d", name, want_c, k, y, x, got, want, JPEG_TOLERANCE);
+            }
+    cr_assert(worst > 0 || file_c == 1, "%s: a lossy file decoded exactly? (suspicious)", name);
+    free(img);
+}
+
+Test(image, reads_jpeg_colour_gray_progressive_and_arithmetic) {
+    expect_jpeg_ramp(DATA "rgb_13x7.jpg", 0, 3);
+    expect_jpeg_ramp(DATA "rgb_13x7.jpg", 1, 3);     // RGB -> gray by luma
+    expect_jpeg_ramp(DATA "gray_13x7.jpg", 0, 1);
+    expect_jpeg_ramp(DATA "gray_13x7.jpg", 3, 1);    // gray copied to R, G and B
+    expect_jpeg_ramp(DATA "progressive_13x7.jpg", 0, 3);
+    expect_jpeg_ramp(DATA "arith_restart_13x7.jpg", 0, 3);   // arithmetic coding, restart markers
+}
+
+Test(image, image_read_tells_png_from_jpeg_by_content) {
+    // The same reader for both, and a PNG named .jpg is still a PNG.
+    char path[] = "/tmp/test_image_XXXXXX.jpg";
+    int fd = mkstemps(path, 4);
+    cr_assert(fd >= 0, "mkstemps failed");
+    close(fd);
+    float img[12];
+    for (int i = 0; i < 12; i++) img[i] = image_u8_to_float((uint8_t)(i * 20));
+    Error err;
+    cr_assert_eq(image_write_png(path, img, 1, 3, 4, &err), 0, "%s", err.msg);
+    float *back;
+    int c, h, w;
+    cr_assert_eq(image_read(&back, &c, &h, &w, path, 0, &err), 0, "%s", err.msg);
+    cr_assert(c == 1 && h == 3 && w == 4, "shape (%d, %d, %d)", c, h, w);
+    for (int i = 0; i < 12; i++) cr_assert_eq(back[i], img[i], "PNG pixel %d exact", i);
+    free(back);
+    unlink(path);
+    cr_assert_eq(image_read_jpeg(&back, &c, &h, &w, DATA "rgb_4x3.png", 0, &err), -1,
+                 "image_read_jpeg refuses a PNG");
+    cr_assert(strstr(err.msg, "expected the JPEG signature ff d8 ff, found 89 50 4e"), "%s", err.msg);
+}
+
+Test(image, rejects_broken_jpegs_with_a_clear_message) {
+    for (int k = 0; k < 2; k++) {
+        ImageReader reader = k == 0 ? image_read_jpeg : image_read;
+        expect_refused_by(reader, "truncated.jpg", "truncated JPEG");
+        expect_refused_by(reader, "bad_header.jpg", "not a readable JPEG");
+        expect_refused_by(reader, "huge.jpg",
+                          "expected at most 8192x8192 pixels, found 30000x20000");
+        expect_refused_by(reader, "cmyk_13x7.jpg", "found CMYK");
+        expect_refused_by(reader, "cmyk_13x7.jpg", "-colorspace sRGB");
+        expect_refused_by(reader, "empty.jpg", "found an empty file");
+        expect_refused_by(reader, "no_such_file.jpg", "cannot open");
+    }
+    expect_refused_by(image_read_jpeg, "not_a_jpeg.jpg",
+                      "expected the JPEG signature ff d8 ff, found 47 49 46");
+    expect_refused_by(image_read, "not_a_jpeg.jpg",
+                      "expected a PNG (89 50 4e 47 ...) or JPEG (ff d8 ff ...) image, found 47 49 46 38");
+    expect_refused_by(image_read, "empty.jpg", "expected a PNG or JPEG image");
+    expect_refused_by(image_read_jpeg, "empty.jpg", "expected a JPEG image");
+    // image_read still says what is wrong with a broken PNG
+    expect_refused_by(image_read, "truncated.png", "truncated PNG");
+    expect_refused_by(image_read, "paired", "cannot read");   // a folder
 }

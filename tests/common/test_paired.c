@@ -1,6 +1,7 @@
 // test_paired.c - the aligned A | B loader (direction, channels, joint crop
 // and flip, refusals with clear messages) and the unaligned trainA/trainB
-// loader, on the tiny sets in tests/data/paired/ (made by make_paired.py).
+// loader, on the tiny sets in tests/data/paired/ (made by make_paired.py;
+// the JPEG folders by tests/data/make_jpegs.c).
 //
 // Fixture values: pair i has A gray v = 60 i + 4 y + x (4x4) and B =
 // (v + 100, v + 50, v), so in 8-bit units B's red minus A is 100 at every
@@ -161,7 +162,7 @@ Test(paired, refuses_broken_sets_with_clear_messages, .timeout = 10) {
     refuses("not_png", "not_png/pair.png", "");
     refuses("mixed_size", "b.png: is 12x6", "a.png is 8x4");
     refuses("empty", "empty", "found none");
-    refuses("jpeg_only", "1 JPEG", "mogrify -format png");
+    refuses("jpeg_only", "jpeg_only/photo.jpg", "truncated JPEG");   // read, and found broken
     refuses("no_such_folder", "no_such_folder", "cannot open");
     refuses("folder_png", "folder_png/pair1.png: expected an image file", "found a folder");
 }
@@ -211,4 +212,43 @@ Test(paired, unpaired_sets_resize_and_draw_b_at_random, .timeout = 10) {
     cr_assert_eq(unpaired_load(&us, PAIRED "unpaired", "test", 3, 4, 4, &err), -1, "no testA folder");
     cr_assert(strstr(err.msg, "unpaired/testA") && strstr(err.msg, "cannot open"), "message: %s", err.msg);
     cr_assert(us.a == NULL && us.b == NULL, "nothing is left allocated");
+}
+
+// The JPEG folders hold 13x7 ramps (tests/data/make_jpegs.c): red = 20 + 16 x,
+// green = 30 + 30 y, blue = 200 - 6 x - 8 y, within a few levels (lossy).
+static void expect_ramp(const float *img, int h, int w, const char *what) {
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int want[3] = {20 + 16 * x, 30 + 30 * y, 200 - 6 * x - 8 * y};
+            for (int k = 0; k < 3; k++) {
+                int got = u8(img[(k * h + y) * w + x]);
+                cr_assert(abs(got - want[k]) <= 6, "%s: channel %d at (%d, %d) is %d, want %d +- 6",
+                          what, k, y, x, got, want[k]);
+            }
+        }
+}
+
+Test(paired, jpeg_folders_load_like_png_ones, .timeout = 10) {
+    PairedSet ps;
+    Error err;
+    cr_assert_eq(paired_load(&ps, PAIRED "jpeg_pairs", PAIRED_A_TO_B, 3, 3, 0, 0, &err), 0, "%s",
+                 err.msg);
+    cr_assert(ps.n == 1 && ps.h == 7 && ps.w == 13 && strcmp(ps.names[0], "ramp.jpg") == 0,
+              "n %d, %dx%d, %s", ps.n, ps.w, ps.h, ps.n ? ps.names[0] : "");
+    float x[3 * 7 * 13], y[3 * 7 * 13];
+    paired_get(x, y, &ps, 0, 0, 0, 7, 13, 0);
+    expect_ramp(x, 7, 13, "A half");
+    expect_ramp(y, 7, 13, "B half");
+    paired_free(&ps);
+
+    UnpairedSet us;
+    cr_assert_eq(unpaired_load(&us, PAIRED "jpeg_unpaired", "train", 3, 7, 13, &err), 0, "%s",
+                 err.msg);
+    cr_assert(us.n_a == 1 && us.n_b == 1, "a .jpg in trainA and a .JPEG in trainB: %d, %d", us.n_a,
+              us.n_b);
+    unpaired_get(x, &us, 0, 0, 0, 0, 7, 13, 0);
+    expect_ramp(x, 7, 13, "trainA/ramp.jpg");
+    unpaired_get(x, &us, 1, 0, 0, 0, 7, 13, 0);
+    expect_ramp(x, 7, 13, "trainB/ramp.JPEG");
+    unpaired_free(&us);
 }

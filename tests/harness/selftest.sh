@@ -126,7 +126,7 @@ expect "... naming the file" grep -q 'uses_gt.c:8:' "$T/lint.log"
 # ---- Criterion drops tests linked from a static archive: why tests link as objects
 ar rcs "$T/tests.a" "$H/fx-sol/solutions/90_fixture/tests/"*.o
 gcc "$T/tests.a" "$H/fx-sol/solutions/90_fixture/fx_ops.o" "$LIB_BUILD/lib/libcommon.a" \
-    -o "$T/from_archive" -lcriterion -lblis -lpng -lz -lm -fopenmp 2> "$T/archive.log"
+    -o "$T/from_archive" -lcriterion -lblis -lpng -ljpeg -lz -lm -fopenmp 2> "$T/archive.log"
 "$T/from_archive" > "$T/archive-run.log" 2>&1
 expect "tests in a static archive are silently dropped (Tested: 0)" grep -q 'Tested: 0 ' "$T/archive-run.log"
 "$H/fx-sol/solutions/90_fixture/test" > "$T/objects-run.log" 2>&1
