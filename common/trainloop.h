@@ -258,6 +258,7 @@ struct TrainLoop {
     int log_added;
     int signal;                       // the signal that stopped the run, 0 if none
     const char *status;               // report.html's word for how the run ended
+    int started;                      // config.txt written: the folder holds this run
     CsvLog *lesson_logs[8];           // opened by train_open_log, closed by the loop
     int n_lesson_logs;
 };

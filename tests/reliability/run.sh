@@ -140,9 +140,11 @@ run --out "$T/flip" --steps 60 --scatter-every 10 --checkpoint-every 10 --resume
 expect "a checkpoint with one changed byte is refused (exit 1)" test $? = 1
 expect "... by its checksum, naming the file" grep -qF "$T/flip/ring/checkpoint.bin: damaged: its checksum" "$T/flip.out"
 cp "$T/good30/config.txt" "$T/config.before"
+cp "$T/good30/ring/report.html" "$T/report.before"
 run --out "$T/good30" --steps 60 --scatter-every 10 --checkpoint-every 10 --ring-z 3 --resume > "$T/refused.out" 2>&1
 expect "a resume with another network is refused (exit 1)" test $? = 1
 expect "... and leaves config.txt as it was" cmp "$T/config.before" "$T/good30/config.txt"
+expect "... and report.html" cmp "$T/report.before" "$T/good30/ring/report.html"
 
 # --part both, stopped in part 1: resuming finishes part 1 and starts part 2.
 # Only the first seconds of part 2 are needed: it is killed once it has begun.
