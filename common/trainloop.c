@@ -516,6 +516,7 @@ static int run_locked(TrainLoop *loop, Error *err) {
     if (a->resume && !fresh && resume(loop, err) != 0) return TRAIN_FAILED;
     guard_init(&loop->guard, loop->checkpoint, loop->resume_step);
     if (args_write_config(a, err) != 0) return TRAIN_FAILED;
+    loop->started = 1;
     char path[OUTPUTS_PATH_LEN];
     snprintf(path, sizeof path, "%s/config.txt", a->out);
     add_path(loop, path, TRAIN_FILE_DATA);
@@ -553,6 +554,29 @@ static int run_locked(TrainLoop *loop, Error *err) {
     return rc;
 }
 
+// The curves, progress.png and report.html of a run that began (one refused
+// before it began, a resume that does not match, leaves the folder's pages,
+// which describe the run that is there, alone).
+static void write_pictures(TrainLoop *loop, int rc) {
+    if (rc == TRAIN_OK) draw_plots(loop, 1);
+    if (loop->spec.progress_rows > 0 && loop->spec.sample) {
+        char png[OUTPUTS_PATH_LEN];
+        Error perr;
+        snprintf(png, sizeof png, "%s/progress.png", loop->dir);
+        if (train_write_progress(loop, png, loop->spec.progress_rows, &perr) == 0)
+            add_path(loop, png, TRAIN_FILE_PICTURE);
+        else
+            fprintf(stderr, "no progress.png: %s\n", perr.msg);
+    }
+    loop->status = rc == TRAIN_OK ? "finished" : rc == TRAIN_INTERRUPTED ? "interrupted"
+                   : rc == TRAIN_DIVERGED ? "stopped: diverged" : "stopped by an error";
+    Error err;
+    char report[OUTPUTS_PATH_LEN];
+    snprintf(report, sizeof report, "%s/report.html", loop->dir);
+    if (train_write_report(loop, report, &err) == 0) add_path(loop, report, TRAIN_FILE_DATA);
+    else fprintf(stderr, "no report: %s\n", err.msg);
+}
+
 int train_run(TrainLoop *loop, Error *err) {
     const Args *a = loop->args;
     const TrainSpec *s = &loop->spec;
@@ -578,23 +602,7 @@ int train_run(TrainLoop *loop, Error *err) {
     for (int i = 0; i < loop->n_lesson_logs; i++) csvlog_close(loop->lesson_logs[i]);
     loop->n_lesson_logs = 0;
     csvlog_close(&loop->log);
-    if (rc == TRAIN_OK) draw_plots(loop, 1);
-    if (loop->spec.progress_rows > 0 && loop->spec.sample) {
-        char png[OUTPUTS_PATH_LEN];
-        Error perr;
-        snprintf(png, sizeof png, "%s/progress.png", loop->dir);
-        if (train_write_progress(loop, png, loop->spec.progress_rows, &perr) == 0)
-            add_path(loop, png, TRAIN_FILE_PICTURE);
-        else
-            fprintf(stderr, "no progress.png: %s\n", perr.msg);
-    }
-    loop->status = rc == TRAIN_OK ? "finished" : rc == TRAIN_INTERRUPTED ? "interrupted"
-                   : rc == TRAIN_DIVERGED ? "stopped: diverged" : "stopped by an error";
-    Error report_err;
-    char report[OUTPUTS_PATH_LEN];
-    snprintf(report, sizeof report, "%s/report.html", loop->dir);
-    if (train_write_report(loop, report, &report_err) == 0) add_path(loop, report, TRAIN_FILE_DATA);
-    else fprintf(stderr, "no report: %s\n", report_err.msg);
+    if (loop->started) write_pictures(loop, rc);
     unlock_folder(loop);
     if (s->threads > 0) compute_set_threads(threads_before);
     return rc;

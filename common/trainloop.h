@@ -7,8 +7,9 @@
 // once for every lesson:
 //
 //   - the output folder: created, locked against a second run on it
-//     (train.lock names the first), checked writable with room for a
+//     (.train.lock names the first), checked writable with room for a
 //     checkpoint, config.txt, and at the end the list of the files written;
+//     --threads checked against the machine's cores before anything is made;
 //   - checkpoint.bin every checkpoint_every steps (and at epoch ends if asked,
 //     at the end, and on an interrupt), atomic, holding every registered
 //     network's weights and optimiser state, the step, every registered RNG
@@ -53,7 +54,7 @@
 //             .steps_per_epoch = per_epoch, .images_per_step = args.batch,
 //             .meta = "lesson 03 dcgan W1",
 //         };
-//         TrainLoop loop;
+//         static TrainLoop loop;                    // large (the list of files): not on the stack
 //         train_init(&loop, &args, NULL, &spec);
 //         train_add_network(&loop, "G", &les.ps_g, &les.opt_g);
 //         train_add_network(&loop, "D", &les.ps_d, &les.opt_d);
@@ -68,16 +69,18 @@
 // Order inside train_run (the loop's side):
 //   1. the folder: made, locked, probed (writable, room for a checkpoint);
 //   2. --resume: checkpoint.bin loaded into every registered network, RNG and
-//      state (refused with a clear message, config.txt untouched, when it does
-//      not match); a finished run says so and trains nothing;
+//      state (refused with a clear message, config.txt and report.html
+//      untouched, when it does not match);
 //   3. config.txt, loss.csv opened (a resumed one drops rows after the step);
 //   4. spec.start (the lesson opens its own logs: loop->resume_step tells it
-//      where the run starts);
+//      where the run starts); a resumed run that has all its steps says so
+//      and trains nothing;
 //   5. a fresh run: a sample and an evaluation of the untrained networks;
 //   6. the steps: spec.step, the checks, loss.csv, progress, then what is due
 //      at this step: sample, evaluation, checkpoint (in this order);
-//   7. after the last step: sample and evaluation (unless they were just
-//      done), the checkpoint, spec.finish, the curves, report.html, the list.
+//   7. the last step always has a sample, an evaluation and a checkpoint;
+//      then spec.finish, spec.close, the curves, progress.png, report.html;
+//      train_main prints the list of files.
 //
 // Using a trained network afterwards (a lesson's cmd_<name>.c programs):
 // checkpoint_load_networks (checkpoint.h) loads some of a checkpoint's
@@ -258,6 +261,7 @@ struct TrainLoop {
     int log_added;
     int signal;                       // the signal that stopped the run, 0 if none
     const char *status;               // report.html's word for how the run ended
+    int started;                      // config.txt written: the folder holds this run
     CsvLog *lesson_logs[8];           // opened by train_open_log, closed by the loop
     int n_lesson_logs;
 };

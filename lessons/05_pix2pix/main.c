@@ -11,7 +11,6 @@
 //     make run LESSON=05                                   (your code)
 //     make run LESSON=05 SOLUTIONS=1                       (the reference)
 //     make run LESSON=05 ARGS="--loss l1 --name l1"        (the ablation)
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,17 +48,11 @@ static int sample(void *lesson, TrainLoop *loop, const char *png, Error *err) {
     return translate_write_strip(png, l->sx, 3, &l->so, 1, l->sy, l->strip_count, l->S, l->S, err);
 }
 
-static void print_metrics(const char *what, const P2pMetrics *m) {
-    printf("%s (%d pairs): L1 %.4f  PSNR %.2f dB  sharpness %.3f  fill sharpness %.3f  colour "
-           "%.3f\n", what, m->images, p2p_metrics_l1(m), p2p_metrics_psnr(m),
-           p2p_metrics_sharpness(m), p2p_metrics_fill_sharpness(m), p2p_metrics_colour(m));
-}
-
 static int evaluate(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
     P2pMetrics m;
     p2p_evaluate_set(&l->p, &m, NULL, &l->val_set, l->val_count);
-    print_metrics("validation", &m);
+    p2p_print_metrics("validation", &m);
     train_report_number(loop, "validation L1 (during training)", "%.4f at step %ld",
                         p2p_metrics_l1(&m), loop->step);
     return csvlog_write(&l->val_log, (double[]){loop->step, p2p_metrics_l1(&m),
@@ -77,19 +70,10 @@ static int finish(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
     P2pMetrics m;
     p2p_evaluate_set(&l->p, &m, NULL, &l->val_set, l->val_set.n);
-    print_metrics("validation, all pairs", &m);
+    p2p_print_metrics("validation, all pairs", &m);
     char path[OUTPUTS_PATH_LEN];
     snprintf(path, sizeof path, "%s/metrics.txt", loop->dir);
-    FILE *f = fopen(path, "w");
-    if (!f) return error_set(err, "%s: cannot write: %s", path, strerror(errno));
-    const P2pConfig *c = &l->p.cfg;
-    fprintf(f, "loss %s\nnetG %s\nsteps %ld\nval_pairs %d\nval_l1 %.4f\nval_psnr %.2f\n"
-            "val_sharpness %.3f\nval_fill_sharpness %.3f\nval_colour %.3f\n",
-            p2p_loss_name(c->loss), c->g.no_skips ? "encdec" : "unet", loop->step, m.images,
-            p2p_metrics_l1(&m), p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m),
-            p2p_metrics_fill_sharpness(&m), p2p_metrics_colour(&m));
-    int rc = ferror(f) ? error_set(err, "%s: write error", path) : 0;
-    fclose(f);
+    int rc = p2p_write_metrics(path, &l->p.cfg, loop->step, &m, err);
     train_add_file(loop, "metrics.txt", TRAIN_FILE_DATA);
     train_report_number(loop, "validation L1, all pairs", "%.4f", p2p_metrics_l1(&m));
     train_report_number(loop, "validation PSNR, all pairs", "%.2f dB", p2p_metrics_psnr(&m));

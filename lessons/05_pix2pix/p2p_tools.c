@@ -1,6 +1,7 @@
 // p2p_tools.c - see p2p_tools.h.
 #include "p2p_tools.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,4 +82,24 @@ int p2p_load_split(PairedSet *set, const char *data, const char *direction, cons
         fprintf(stderr, "The emoji pairs are made by `make datasets` "
                         "(`make run LESSON=05` runs it when they are missing).\n");
     return -1;
+}
+
+void p2p_print_metrics(const char *what, const P2pMetrics *m) {
+    printf("%s (%d pairs): L1 %.4f  PSNR %.2f dB  sharpness %.3f  fill sharpness %.3f  colour "
+           "%.3f\n", what, m->images, p2p_metrics_l1(m), p2p_metrics_psnr(m),
+           p2p_metrics_sharpness(m), p2p_metrics_fill_sharpness(m), p2p_metrics_colour(m));
+}
+
+int p2p_write_metrics(const char *path, const P2pConfig *c, long steps, const P2pMetrics *m,
+                      Error *err) {
+    FILE *f = fopen(path, "w");
+    if (!f) return error_set(err, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "loss %s\nnetG %s\nsteps %ld\nval_pairs %d\nval_l1 %.4f\nval_psnr %.2f\n"
+            "val_sharpness %.3f\nval_fill_sharpness %.3f\nval_colour %.3f\n",
+            p2p_loss_name(c->loss), c->g.no_skips ? "encdec" : "unet", steps, m->images,
+            p2p_metrics_l1(m), p2p_metrics_psnr(m), p2p_metrics_sharpness(m),
+            p2p_metrics_fill_sharpness(m), p2p_metrics_colour(m));
+    int rc = ferror(f) ? error_set(err, "%s: write error", path) : 0;
+    fclose(f);
+    return rc;
 }

@@ -28,4 +28,12 @@ int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err);
 int p2p_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
                    int size, Error *err);
 
+// "what (N pairs): L1 ...  PSNR ... dB  sharpness ...  fill sharpness ...  colour ..."
+void p2p_print_metrics(const char *what, const P2pMetrics *m);
+
+// metrics.txt: the loss, the generator, the steps and m's numbers, one
+// "name value" a line (the ablation tables are read from it).
+int p2p_write_metrics(const char *path, const P2pConfig *c, long steps, const P2pMetrics *m,
+                      Error *err);
+
 #endif
