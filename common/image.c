@@ -67,16 +67,21 @@ static const char *file_kind(mode_t mode) {
     return "something other than a regular file";
 }
 
-// Reads the whole file, refusing empty and oversized ones. A folder named
-// x.png would "open" and report a size of LONG_MAX, and opening a named pipe
-// would wait for a writer, so only regular files are opened.
-// kind names what was expected in the message for an empty file ("a PNG image").
-static int read_file(uint8_t **out, size_t *size, const char *path, long max_bytes,
-                     const char *kind, Error *err) {
+// Only regular files are opened: a folder named x.png would "open" and report
+// a size of LONG_MAX, and opening a named pipe would wait for a writer.
+static int check_regular_file(const char *path, Error *err) {
     struct stat st;
     if (stat(path, &st) != 0) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return error_set(err, "%s: expected an image file, found %s", path, file_kind(st.st_mode));
+    return 0;
+}
+
+// Reads the whole file, refusing empty and oversized ones. kind names what
+// was expected in the message for an empty file ("a PNG image").
+static int read_file(uint8_t **out, size_t *size, const char *path, long max_bytes,
+                     const char *kind, Error *err) {
+    if (check_regular_file(path, err) != 0) return -1;
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     long n = -1;
@@ -369,11 +374,12 @@ int image_read_jpeg(float **out, int *c, int *h, int *w, const char *path, int w
 
 int image_read(float **out, int *c, int *h, int *w, const char *path, int want_c, Error *err) {
     *out = NULL;
+    if (check_regular_file(path, err) != 0) return -1;
     uint8_t head[8];
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));
     size_t n = fread(head, 1, sizeof head, f);
-    int failed = ferror(f), why = errno;   // a folder opens, but reading it fails (EISDIR)
+    int failed = ferror(f), why = errno;
     fclose(f);
     if (failed) return error_set(err, "%s: cannot read: %s", path, strerror(why));
     if (n >= 8 && png_sig_cmp(head, 0, 8) == 0)

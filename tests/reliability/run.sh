@@ -88,20 +88,30 @@ expect "... and so do the scatter plots' points" cmp "$T/ref/ring/samples_step00
 # ---- SIGINT and SIGTERM
 # A checkpoint every step: most of the time goes into saves (fsync), so the
 # signal usually arrives during one.
+# The delay counts from the moment the program says it has started training
+# (a fresh run: its "output in" line; a resumed one: "resumed at"), not from
+# its start: on a loaded machine loading alone can take longer than the run.
 sig_run() {   # signal delay: start, signal, wait; the exit code in $st
+    local mark="output in" seen
+    [ -n "$3" ] && mark="resumed at"
+    seen=$(grep -c "$mark" "$T/int.out" 2>/dev/null)
     "$BIN" "${RING[@]}" --out "$T/int" --steps $STEPS --checkpoint-every 1 $3 >> "$T/int.out" 2>&1 &
-    local pid=$!
+    local pid=$! i
+    for i in $(seq 600); do
+        [ "$(grep -c "$mark" "$T/int.out" 2>/dev/null)" -gt "${seen:-0}" ] && break
+        sleep 0.05
+    done
     sleep "$2"
     kill "-$1" $pid 2>/dev/null
     wait $pid
     st=$?
 }
-sig_run INT 1.5 ""
+sig_run INT 0.8 ""
 expect "SIGINT stops the run with exit 130" test $st = 130
 expect "... printing the command that resumes it" grep -qF -A1 "To continue it:" "$T/int.out"
 expect "... which has --resume and the folder" grep -qE -- "--out $T/int .*--resume$" "$T/int.out"
 expect "... and the checkpoint it saved is whole" verify "$T/int"
-sig_run TERM 1.0 --resume
+sig_run TERM 0.2 --resume
 expect "SIGTERM stops the resumed run with exit 143" test $st = 143
 run --out "$T/int" --steps $STEPS --checkpoint-every 1 --resume >> "$T/int.out" 2>&1
 expect "resumed after SIGINT and SIGTERM, the run ends (exit 0)" test $? = 0
