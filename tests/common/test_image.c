@@ -413,5 +413,5 @@ Test(image, rejects_broken_jpegs_with_a_clear_message) {
     expect_refused_by(image_read_jpeg, "empty.jpg", "expected a JPEG image");
     // image_read still says what is wrong with a broken PNG
     expect_refused_by(image_read, "truncated.png", "truncated PNG");
-    expect_refused_by(image_read, "paired", "cannot read");   // a folder
+    expect_refused_by(image_read, "paired", "expected an image file, found a folder");
 }
