@@ -56,6 +56,13 @@ void args_add_bool(Args *a, const char *name, int *value, const char *help) {
     add_flag(a, name, ARG_BOOL, value, help);
 }
 
+void args_add_int_range(Args *a, const char *name, int *value, int lo, int hi, const char *help) {
+    ArgFlag *f = add_flag(a, name, ARG_INT, value, help);
+    f->has_range = 1;
+    f->lo = lo;
+    f->hi = hi;
+}
+
 void args_init(Args *a, const char *lesson, const char *about) {
     memset(a, 0, sizeof *a);
     a->lesson = lesson;
@@ -112,6 +119,11 @@ static int set_value(ArgFlag *f, const char *text, Error *err) {
         long v = strtol(text, &end, 10);
         if (end == text || *end || errno || v < INT_MIN || v > INT_MAX)
             return error_set(err, "--%s: expected a whole number, found \"%s\"", f->name, text);
+        if (f->has_range && (v < f->lo || v > f->hi))
+            return f->hi == INT_MAX
+                       ? error_set(err, "--%s: expected %d or more, found %ld", f->name, f->lo, v)
+                       : error_set(err, "--%s: expected %d to %d, found %ld", f->name, f->lo,
+                                   f->hi, v);
         *(int *)f->value = (int)v;
         return 0;
     }
@@ -139,21 +151,48 @@ static int set_value(ArgFlag *f, const char *text, Error *err) {
 
 // ---------------------------------------------------------------- the output folder
 
-// The most recently changed folder inside dir, into out.
-static int newest_subfolder(char *out, size_t n, const char *dir) {
+static int later(struct timespec a, struct timespec b) {
+    return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+// The newest checkpoint.bin in path or in a folder inside it (lesson 02
+// keeps one per part: ring/, fmnist/): its modification time into *t; 0 if none.
+static int newest_checkpoint(const char *path, struct timespec *t) {
+    char p[1200];
+    struct stat st;
+    int found = 0;
+    snprintf(p, sizeof p, "%s/checkpoint.bin", path);
+    if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) *t = st.st_mtim, found = 1;
+    DIR *d = opendir(path);
+    if (!d) return found;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        if (snprintf(p, sizeof p, "%s/%s/checkpoint.bin", path, e->d_name) >= (int)sizeof p) continue;
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (!found || later(st.st_mtim, *t)) *t = st.st_mtim, found = 1;
+    }
+    closedir(d);
+    return found;
+}
+
+// The folder inside dir that holds the newest checkpoint, into out: the run a
+// --resume without --out continues. A newer folder without one (a failed
+// start left only config.txt) is not a run to resume.
+static int newest_run(char *out, size_t n, const char *dir) {
     DIR *d = opendir(dir);
     if (!d) return -1;
     char newest[1024];
-    time_t best = 0;
+    struct timespec best = {0, 0};
     int found = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
-        struct stat st;
+        struct timespec t = {0, 0};
         if (snprintf(out, n, "%s/%s", dir, e->d_name) >= (int)n) continue;   // too long to use
-        if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        if (!found || st.st_mtime > best) {
-            best = st.st_mtime;
+        if (!newest_checkpoint(out, &t)) continue;
+        if (!found || later(t, best)) {
+            best = t;
             snprintf(newest, sizeof newest, "%s", out);
             found = 1;
         }
@@ -173,9 +212,10 @@ static int resolve_out(Args *a, Error *err) {
     } else if (a->resume) {
         char dir[1024];
         snprintf(dir, sizeof dir, "runs/%s", a->lesson);
-        if (newest_subfolder(a->out_buf, sizeof a->out_buf, dir) != 0)
-            return error_set(err, "--resume: expected an earlier run in %s/, found none "
-                                  "(give --out <folder>)", dir);
+        if (newest_run(a->out_buf, sizeof a->out_buf, dir) != 0)
+            return error_set(err, "--resume: expected an earlier run with a checkpoint.bin "
+                                  "in %s/, found none (give --out <folder>)", dir);
+        a->out_found = 1;
     } else {
         char stamp[32];
         time_t now = time(NULL);
@@ -257,6 +297,8 @@ void args_usage(const Args *a, FILE *f) {
             snprintf(left, sizeof left, "--%s%s", fl->name, meta);
         fprintf(f, "  %-22s %s", left, fl->help ? fl->help : "");
         if (fl->type != ARG_BOOL && fl->default_text[0]) fprintf(f, " (default %s)", fl->default_text);
+        if (fl->has_range && fl->hi == INT_MAX) fprintf(f, " (%d or more)", fl->lo);
+        else if (fl->has_range) fprintf(f, " (%d to %d)", fl->lo, fl->hi);
         fprintf(f, "\n");
     }
 }

@@ -42,6 +42,8 @@ typedef struct {
     const char *choices;   // ARG_CHOICE: the allowed values, "a|b|c"
     const char *help;
     char default_text[64]; // the value before parsing, shown by args_usage
+    int has_range;         // ARG_INT from args_add_int_range: a value outside [lo, hi] is refused
+    int lo, hi;
 } ArgFlag;
 
 typedef struct {
@@ -66,6 +68,7 @@ typedef struct {
     int n_flags;
     int n_common;         // the first n_common flags are the common ones
     char out_buf[1024];   // storage for a derived out
+    int out_found;        // 1: out is the run --resume found (no --out, no --name given)
 } Args;
 
 // Registers the common flags with generic defaults. Args must not move
@@ -80,10 +83,18 @@ void args_add_string(Args *a, const char *name, const char **value, const char *
 void args_add_choice(Args *a, const char *name, const char **value, const char *choices,
                      const char *help);
 void args_add_bool(Args *a, const char *name, int *value, const char *help);
+// An int flag with limits: args_parse refuses a value outside [lo, hi] with
+// "--strip-count: expected 1 to 64, found 200", before anything runs (a count
+// too large for a picture died at the first one, after minutes of training).
+void args_add_int_range(Args *a, const char *name, int *value, int lo, int hi, const char *help);
 
 // Returns 0, ARGS_HELP, or -1 with err saying which argument is wrong and why.
 // Resolves out: --out, else runs/<lesson>/<name>, else runs/<lesson>/<date-time>;
-// with --resume and neither, the most recently changed folder in runs/<lesson>/.
+// with --resume and neither, the run folder in runs/<lesson>/ whose checkpoint.bin
+// (in it, or in a part's folder inside it: lesson 02's ring/) is the newest, and
+// out_found is set (the training loop says which folder it picked). A folder
+// without a checkpoint (a run refused or stopped before its first save) is
+// passed over.
 int args_parse(Args *a, int argc, char **argv, Error *err);
 
 void args_usage(const Args *a, FILE *f);

@@ -594,6 +594,9 @@ int train_run(TrainLoop *loop, Error *err) {
     int threads_before = compute_threads();
     compute_set_threads(s->threads > 0 ? s->threads : a->threads);
     int threads = compute_threads();
+    if (a->out_found)
+        printf("--resume: continuing %s, the run of runs/%s/ with the newest checkpoint "
+               "(--out chooses another)\n", a->out, a->lesson);
     printf("%s: output in %s, %d thread%s\n", a->lesson, loop->dir, threads,
            threads == 1 ? "" : "s");
 

@@ -1,6 +1,7 @@
 // test_args.c - the shared argument parser: values, errors, usage, the
 // output folder and config.txt.
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "run.h"
 
 TestSuite(args, .timeout = 30);
 
@@ -131,6 +133,15 @@ Test(args, usage_lists_every_flag_with_its_default) {
     free(text);
 }
 
+static void touch(const char *path) {
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fclose(f);
+}
+
+// File times have a resolution finer than this, but some file systems round.
+static void sleep_a_little(void) { usleep(20000); }
+
 Test(args, resume_finds_the_latest_run_and_config_is_written) {
     char dir[] = "/tmp/test_args_XXXXXX";
     cr_assert_not_null(mkdtemp(dir), "mkdtemp");
@@ -138,7 +149,8 @@ Test(args, resume_finds_the_latest_run_and_config_is_written) {
     Lesson l;
     Error err;
     cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), -1, "nothing to resume yet");
-    cr_assert(strstr(err.msg, "--resume: expected an earlier run in runs/99_test/"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "--resume: expected an earlier run with a checkpoint.bin in "
+                              "runs/99_test/"), "%s", err.msg);
 
     char *argv[] = {"prog", "--name", "first", "--lambda", "3"};   // args keeps argv, as main's
     cr_assert_eq(parse(&l, &err, 5, argv), 0, "%s", err.msg);
@@ -155,8 +167,24 @@ Test(args, resume_finds_the_latest_run_and_config_is_written) {
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_assert(strstr(text, want[i]) != NULL, "config.txt must contain \"%s\":\n%s", want[i], text);
 
+    cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), -1,
+                 "a folder with only config.txt is not a run to resume");
+    touch("runs/99_test/first/checkpoint.bin");
+    sleep_a_little();
+    cr_assert_eq(PARSE(&l, &err, "prog", "--name", "failed"), 0, "%s", err.msg);
+    cr_assert_eq(args_write_config(&l.args, &err), 0, "%s", err.msg);   // newer, no checkpoint
     cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), 0, "%s", err.msg);
-    cr_assert_str_eq(l.args.out, "runs/99_test/first", "--resume picks the latest run");
+    cr_assert_str_eq(l.args.out, "runs/99_test/first",
+                     "--resume picks the newest run with a checkpoint, not a failed start");
+    cr_assert_eq(l.args.out_found, 1, "out_found says the folder was found, to be named");
+    sleep_a_little();
+    cr_assert_eq(run_mkdir("runs/99_test/parts/ring", &err), 0, "%s", err.msg);
+    touch("runs/99_test/parts/ring/checkpoint.bin");   // lesson 02: one checkpoint per part
+    cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), 0, "%s", err.msg);
+    cr_assert_str_eq(l.args.out, "runs/99_test/parts", "a part's checkpoint counts for its run");
+    cr_assert_eq(PARSE(&l, &err, "prog", "--resume", "--out", "runs/99_test/failed"), 0, "%s",
+                 err.msg);
+    cr_assert_eq(l.args.out_found, 0, "an --out given is not a folder found");
     cr_assert_eq(system("rm -rf runs"), 0, "clean up");
     cr_assert_eq(chdir("/"), 0, "chdir");
     rmdir(dir);
@@ -171,6 +199,35 @@ static char *read_back(const char *path) {
     text[n] = '\0';
     fclose(f);
     return text;
+}
+
+// A count too large for a picture (--strip-count 200) died at the first one,
+// after the steps since the last checkpoint: flags with limits are refused
+// when they are parsed, naming the flag, the limit and the value.
+Test(args, a_flag_outside_its_limits_is_refused_naming_them) {
+    Args a;
+    Error err;
+    int strips = 8, every = 200;
+    args_init(&a, "99_test", "limits");
+    args_add_int_range(&a, "strip-count", &strips, 1, 64, "pairs in each strip");
+    args_add_int_range(&a, "sample-every", &every, 1, INT_MAX, "steps between strips");
+    cr_assert_eq(args_parse(&a, 3, (char *[]){"prog", "--strip-count", "200"}, &err), -1,
+                 "--strip-count 200 is past the limit");
+    cr_assert_str_eq(err.msg, "--strip-count: expected 1 to 64, found 200", "the message");
+    cr_assert_eq(strips, 8, "a refused value is not stored");
+    cr_assert_eq(args_parse(&a, 3, (char *[]){"prog", "--sample-every", "0"}, &err), -1,
+                 "--sample-every 0 is below the limit");
+    cr_assert_str_eq(err.msg, "--sample-every: expected 1 or more, found 0", "the message");
+    cr_assert_eq(args_parse(&a, 5, (char *[]){"prog", "--strip-count", "64", "--sample-every",
+                                              "1"}, &err), 0, "the limits are allowed: %s", err.msg);
+    cr_assert(strips == 64 && every == 1, "the values: %d %d", strips, every);
+    char buf[4096] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    args_usage(&a, f);
+    fclose(f);
+    cr_assert(strstr(buf, "pairs in each strip (default 8) (1 to 64)") &&
+              strstr(buf, "steps between strips (default 200) (1 or more)"),
+              "the usage shows the limits:\n%s", buf);
 }
 
 Test(args, parse_or_usage_gives_the_exit_code) {
