@@ -112,6 +112,8 @@ void fcdlog_close(FcdLog *f) {
     f->images = NULL;
 }
 
+static void close_at_end(void *f) { fcdlog_close(f); }
+
 int fcdlog_start(FcdLog *f, TrainLoop *loop, const char *data_dir, const char *evaluator_path,
                  const char *x_column, const char *extra_columns, Error *err) {
     if (fcdlog_open(f, loop->dir, data_dir, evaluator_path, x_column, extra_columns,
@@ -121,6 +123,7 @@ int fcdlog_start(FcdLog *f, TrainLoop *loop, const char *data_dir, const char *e
     train_add_line_plot(loop, "fcd.png", "eval.csv", x_column, "fcd,fcd_floor,fcd_untrained",
                         "FCD of 10,000 samples against the test images (lower is better)",
                         "FCD", 1);
+    train_close_at_end(loop, close_at_end, f);
     return 0;
 }
 

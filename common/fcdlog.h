@@ -77,7 +77,8 @@ struct TrainLoop;
 
 // fcdlog_open in the loop's run folder, continuing its eval.csv at the loop's
 // resume step; eval.csv becomes one of the run's files and fcd.png one of its
-// curves (drawn by the loop). Call it from the lesson's start.
+// curves (drawn by the loop), and the loop closes f at the end of the run
+// (fcdlog_close). Call it from the lesson's start.
 int fcdlog_start(FcdLog *f, struct TrainLoop *loop, const char *data_dir,
                  const char *evaluator_path, const char *x_column, const char *extra_columns,
                  Error *err);

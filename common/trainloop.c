@@ -136,14 +136,43 @@ void train_add_state(TrainLoop *loop, const char *name, void *data, size_t bytes
     s->bytes = bytes;
 }
 
+// A batcher's permutation of its n items, its position and its epoch.
+static void add_order(TrainLoop *loop, const char *name, int *order, int n, int *pos, int *epoch) {
+    char key[96];
+    snprintf(key, sizeof key, "%s.order", name);
+    train_add_state(loop, key, order, sizeof(int) * (size_t)n);
+    snprintf(key, sizeof key, "%s.pos", name);
+    train_add_state(loop, key, pos, sizeof *pos);
+    snprintf(key, sizeof key, "%s.epoch", name);
+    train_add_state(loop, key, epoch, sizeof *epoch);
+}
+
 void train_add_batcher(TrainLoop *loop, const char *name, Batcher *b) {
-    char n[96];
-    snprintf(n, sizeof n, "%s.order", name);
-    train_add_state(loop, n, b->order, sizeof(int) * (size_t)b->ds->n);
-    snprintf(n, sizeof n, "%s.pos", name);
-    train_add_state(loop, n, &b->pos, sizeof b->pos);
-    snprintf(n, sizeof n, "%s.epoch", name);
-    train_add_state(loop, n, &b->epoch, sizeof b->epoch);
+    add_order(loop, name, b->order, b->ds->n, &b->pos, &b->epoch);
+}
+
+void train_add_paired_batcher(TrainLoop *loop, const char *name, PairedBatcher *b) {
+    add_order(loop, name, b->order, b->ps->n, &b->pos, &b->epoch);
+}
+
+void train_add_gan(TrainLoop *loop, ParamSet *ps_g, Optimizer *opt_g, ParamSet *ps_d,
+                   Optimizer *opt_d, Rng *rng, Batcher *b, const char *loss_title,
+                   const char *d_title) {
+    train_add_network(loop, "G", ps_g, opt_g);
+    train_add_network(loop, "D", ps_d, opt_d);
+    train_add_rng(loop, "rng", rng);
+    if (b) train_add_batcher(loop, "batches", b);
+    train_add_plot(loop, "loss.png", "loss.csv", "loss_d,loss_g", loss_title, NULL);
+    train_add_plot(loop, "d_outputs.png", "loss.csv", "d_real,d_fake", d_title, "D output");
+}
+
+void train_close_at_end(TrainLoop *loop, void (*fn)(void *ctx), void *ctx) {
+    if (loop->n_closers == TRAIN_MAX_CLOSERS) {
+        fprintf(stderr, "trainloop: at most %d things to close at the end\n", TRAIN_MAX_CLOSERS);
+        abort();
+    }
+    loop->closers[loop->n_closers] = fn;
+    loop->closer_ctx[loop->n_closers++] = ctx;
 }
 
 static TrainPlot *new_plot(TrainLoop *loop, const char *png, const char *csv,
@@ -602,6 +631,8 @@ int train_run(TrainLoop *loop, Error *err) {
 
     int rc = run_locked(loop, err);
     if (s->close) s->close(s->lesson, loop);
+    for (int i = 0; i < loop->n_closers; i++) loop->closers[i](loop->closer_ctx[i]);
+    loop->n_closers = 0;
     for (int i = 0; i < loop->n_lesson_logs; i++) csvlog_close(loop->lesson_logs[i]);
     loop->n_lesson_logs = 0;
     csvlog_close(&loop->log);

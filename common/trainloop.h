@@ -100,6 +100,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "optim.h"
+#include "paired.h"
 #include "progress.h"
 #include "rng.h"
 #include "run.h"
@@ -110,6 +111,7 @@
 #define TRAIN_MAX_STATES 16
 #define TRAIN_MAX_PLOTS 12
 #define TRAIN_MAX_NUMBERS 24
+#define TRAIN_MAX_CLOSERS 8
 #define TRAIN_MAX_VALUES CSVLOG_MAX_COLS   // columns of loss.csv after the step
 
 // train_run's results, which train_main returns as the exit code.
@@ -264,6 +266,9 @@ struct TrainLoop {
     int started;                      // config.txt written: the folder holds this run
     CsvLog *lesson_logs[8];           // opened by train_open_log, closed by the loop
     int n_lesson_logs;
+    void (*closers[TRAIN_MAX_CLOSERS])(void *ctx);   // train_close_at_end
+    void *closer_ctx[TRAIN_MAX_CLOSERS];
+    int n_closers;
 };
 
 // Binds the loop to the parsed flags (steps, epochs, seed, threads, resume,
@@ -293,6 +298,20 @@ void train_add_state(TrainLoop *loop, const char *name, void *data, size_t bytes
 // hands out the batches the uninterrupted run would have.
 void train_add_batcher(TrainLoop *loop, const char *name, Batcher *b);
 
+// The same for a batcher of A | B pairs (paired.h).
+void train_add_paired_batcher(TrainLoop *loop, const char *name, PairedBatcher *b);
+
+// What every GAN lesson on one data set registers: networks "G" and "D" with
+// their optimisers, the RNG "rng" the steps draw from, the batcher "batches"
+// (b NULL: none, the data is drawn), and loss.csv's two curves: loss.png
+// (loss_d, loss_g, titled loss_title) and d_outputs.png (d_real, d_fake, the
+// mean outputs of D, titled d_title). loss.csv's columns must be
+// TRAIN_GAN_COLUMNS then.
+#define TRAIN_GAN_COLUMNS "loss_d,loss_g,d_real,d_fake"
+void train_add_gan(TrainLoop *loop, ParamSet *ps_g, Optimizer *opt_g, ParamSet *ps_d,
+                   Optimizer *opt_d, Rng *rng, Batcher *b, const char *loss_title,
+                   const char *d_title);
+
 // A curve drawn from a CSV of the run folder (csv, png: file names in it)
 // when the run ends and after each evaluation: plot_loss_curves against the
 // first column (loss.csv's), or with x_column set, plot_lines against it.
@@ -319,6 +338,11 @@ void train_report_number(TrainLoop *loop, const char *label, const char *fmt, ..
 // report, and closes it at the end of train_run. Call it from spec.start.
 int train_open_log(TrainLoop *loop, CsvLog *log, const char *name, const char *header,
                    Error *err);
+
+// Something the lesson opens during the run (fcdlog_start's evaluator and
+// eval.csv) that train_run closes at its end, success or not, after
+// spec.close: fn(ctx) is called then, in the order of registration.
+void train_close_at_end(TrainLoop *loop, void (*fn)(void *ctx), void *ctx);
 
 // The epoch count at step loop->step (a fraction; 0 when the run has no epochs).
 double train_epoch(const TrainLoop *loop);

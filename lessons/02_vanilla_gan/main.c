@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
             printf("fmnist: %d images, G 100-256-512-784, D 784-512-256-1, batch %d, lr %g, "
                    "%d epochs of %d steps\n", fm.ds.n, args.batch, args.lr, args.epochs, per_epoch);
             TrainSpec spec = {.step = fm_step, .sample = part_fm_grid, .evaluate = part_fm_fcd,
-                              .start = part_fm_start, .close = part_fm_close, .log_every = 50,
+                              .start = part_fm_start, .log_every = 50,
                               .steps = (long)args.epochs * per_epoch, .steps_per_epoch = per_epoch,
                               .at_epoch_end = TRAIN_AT_EPOCH_SAMPLE | TRAIN_AT_EPOCH_EVAL |
                                               TRAIN_AT_EPOCH_CHECKPOINT | TRAIN_AT_EPOCH_LOG,

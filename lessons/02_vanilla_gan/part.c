@@ -34,11 +34,6 @@ int part_fm_start(void *part, TrainLoop *loop, Error *err) {
     return fcdlog_start(&p->fl, loop, p->data_dir, p->evaluator_path, "epoch", NULL, err);
 }
 
-void part_fm_close(void *part, TrainLoop *loop) {
-    (void)loop;
-    fcdlog_close(&((Part *)part)->fl);
-}
-
 // One part: its loop in its own folder, with both networks, the RNG and the curves.
 int part_run(Part *p, const Args *args, const char *name, const char *what, TrainSpec *spec) {
     char dir[1100], title[2][128];
@@ -46,18 +41,14 @@ int part_run(Part *p, const Args *args, const char *name, const char *what, Trai
     snprintf(title[1], sizeof title[1], "%s: mean D(x) (d_real) and D(G(z)) (d_fake)", what);
     snprintf(dir, sizeof dir, "%s/%s", args->out, name);
     spec->lesson = p;
-    spec->log_columns = "loss_d,loss_g,d_real,d_fake";
+    spec->log_columns = TRAIN_GAN_COLUMNS;
     spec->progress_labels = "D,G,D(x),D(G(z))";
     spec->images_per_step = p->batch;
     spec->resume_missing_ok = 1;   // --part both, stopped in part 1: part 2 has no checkpoint yet
     static TrainLoop loop;
     train_init(&loop, args, dir, spec);
-    train_add_network(&loop, "G", &p->gan.g.ps, &p->gan.opt_g);
-    train_add_network(&loop, "D", &p->gan.d.ps, &p->gan.opt_d);
-    train_add_rng(&loop, "rng", &p->rng);
-    if (p->batcher.order) train_add_batcher(&loop, "batches", &p->batcher);
-    train_add_plot(&loop, "loss.png", "loss.csv", "loss_d,loss_g", title[0], NULL);
-    train_add_plot(&loop, "d_outputs.png", "loss.csv", "d_real,d_fake", title[1], "D output");
+    train_add_gan(&loop, &p->gan.g.ps, &p->gan.opt_g, &p->gan.d.ps, &p->gan.opt_d, &p->rng,
+                  p->batcher.order ? &p->batcher : NULL, title[0], title[1]);
     return train_main(&loop);
 }
 

@@ -34,11 +34,11 @@ int part_build(Part *p, const GanSpec *spec, int z_dim);
 // FCD's (from its own seed: the same 10,000 z every epoch); 1 on failure.
 int part_fmnist_build(Part *p, const GanSpec *spec, int seed);
 
-// Part 2's sample (the grid), evaluation (FCD), start and close for TrainSpec.
+// Part 2's sample (the grid), evaluation (FCD) and start (which opens the
+// FCD log; the loop closes it) for TrainSpec.
 int part_fm_grid(void *part, TrainLoop *loop, const char *png, Error *err);
 int part_fm_fcd(void *part, TrainLoop *loop, Error *err);
 int part_fm_start(void *part, TrainLoop *loop, Error *err);
-void part_fm_close(void *part, TrainLoop *loop);
 
 // The part's training loop in args->out/name, with both networks, the RNG,
 // the batcher (part 2) and the curves titled `what`; returns the exit code.

@@ -16,34 +16,18 @@
 //     make run LESSON=03                          (your code, the default run)
 //     make run LESSON=03 SOLUTIONS=1              (the reference)
 //     make run LESSON=03 ARGS="--steps 0 --epochs 5"   (five full epochs)
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "class_census.h"
-#include "dcgan_train.h"
-#include "fcdlog.h"
+#include "dcgan_run.h"
 #include "image.h"
 #include "trainloop.h"
 
-#define GRID 64         // samples in each grid, 8x8
 #define FCD_CHUNK 200   // samples G draws at once for FCD (batch statistics over these)
 #define IMG (28 * 28)
 
-typedef struct {
-    L03Dcgan gan;
-    Dataset ds;
-    Batcher batcher;
-    Rng rng;                      // the data order and the noise of every step
-    float *z_fixed, *z_eval;      // (GRID, 100) and (EVAL_FCD_SAMPLES, 100): the same every time
-    float *real, *z;              // one batch
-    int batch;
-    const char *data_dir, *evaluator_path;
-    FcdLog fl;
-    CsvLog hist;                  // class_hist.csv
-    ClassCensus census, test_census;
-    int measured;                 // whether this process took a census of G
-} Lesson;
+typedef L03Run Lesson;   // the data, W1, the fixed noise, the FCD log (dcgan_run.h)
 
 static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
     (void)loop, (void)err;
@@ -60,9 +44,9 @@ static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
 static int sample(void *lesson, TrainLoop *loop, const char *png, Error *err) {
     (void)loop;
     Lesson *l = lesson;
-    static float imgs[GRID * IMG];
-    l03_generate(&l->gan, imgs, l->z_fixed, GRID);
-    return image_write_grid(png, imgs, GRID, 1, 28, 28, 8, err);
+    static float imgs[L03_GRID * IMG];
+    l03_generate(&l->gan, imgs, l->z_fixed, L03_GRID);
+    return image_write_grid(png, imgs, L03_GRID, 1, 28, 28, 8, err);
 }
 
 // The FCD of 10,000 samples and their census: which classes G draws.
@@ -104,11 +88,6 @@ static int finish(void *lesson, TrainLoop *loop, Error *err) {
     return 0;
 }
 
-static void close_logs(void *lesson, TrainLoop *loop) {
-    (void)loop;
-    fcdlog_close(&((Lesson *)lesson)->fl);
-}
-
 int main(int argc, char **argv) {
     Args args;
     args_init(&args, "03_dcgan", "DCGAN (W1) on Fashion-MNIST with your kernels and tape walk");
@@ -117,73 +96,42 @@ int main(int argc, char **argv) {
     args.batch = 32;    // README, section 9: twice W1's updates in the same time
     args.lr = 5e-4f;    // README, section 9: DCGAN's 2e-4 is too slow for one epoch
     Lesson l = {.data_dir = EVALUATOR_DEFAULT_DATA, .evaluator_path = EVALUATOR_DEFAULT_PATH};
-    int images = 0, grid_every = 200, checkpoint_every = 600, fcd_every = 600;
-    float real_label = 1.0f, lr_d = 0.0f, beta1 = 0.5f;
+    L03Options o = {.images = 0, .real_label = 1.0f, .lr_d = 0.0f, .beta1 = 0.5f};
+    int grid_every = 200, checkpoint_every = 600, fcd_every = 600;
     args_add_string(&args, "data", &l.data_dir, "folder of the Fashion-MNIST IDX files");
     args_add_string(&args, "evaluator", &l.evaluator_path,
                     "the classifier behind FCD (trained first when missing)");
-    args_add_int(&args, "images", &images, "train on the first N images (0: all 60,000)");
-    args_add_int(&args, "grid-every", &grid_every, "steps between sample grids (and one after every epoch)");
-    args_add_int(&args, "checkpoint-every", &checkpoint_every, "steps between checkpoints (and one after every epoch)");
-    args_add_int(&args, "fcd-every", &fcd_every, "steps between FCD measurements (and one at the end)");
-    args_add_float(&args, "real-label", &real_label, "D's target for real images (1: none, 0.9: one-sided label smoothing)");
-    args_add_float(&args, "lr-d", &lr_d, "D's learning rate (0: the same as --lr)");
-    args_add_float(&args, "beta1", &beta1, "Adam's beta1 for both networks");
+    args_add_int_range(&args, "images", &o.images, 0, INT_MAX, "train on the first N images (0: all 60,000)");
+    args_add_int_range(&args, "grid-every", &grid_every, 1, INT_MAX, "steps between sample grids (and one after every epoch)");
+    args_add_int_range(&args, "checkpoint-every", &checkpoint_every, 1, INT_MAX, "steps between checkpoints (and one after every epoch)");
+    args_add_int_range(&args, "fcd-every", &fcd_every, 1, INT_MAX, "steps between FCD measurements (and one at the end)");
+    args_add_float(&args, "real-label", &o.real_label, "D's target for real images (1: none, 0.9: one-sided label smoothing)");
+    args_add_float(&args, "lr-d", &o.lr_d, "D's learning rate (0: the same as --lr)");
+    args_add_float(&args, "beta1", &o.beta1, "Adam's beta1 for both networks");
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;   // --help, or a wrong flag
-    if ((args.steps == 0 && args.epochs < 1) || args.batch < 2 || grid_every < 1 ||
-        checkpoint_every < 1 || fcd_every < 1 || images < 0 ||
-        !(real_label > 0.5f && real_label <= 1.0f) || lr_d < 0.0f || !(beta1 >= 0.0f && beta1 < 1.0f))
+    if ((args.steps == 0 && args.epochs < 1) || args.batch < 2 ||
+        !(o.real_label > 0.5f && o.real_label <= 1.0f) || o.lr_d < 0.0f ||
+        !(o.beta1 >= 0.0f && o.beta1 < 1.0f))
         return args_usage_error(&args, "--steps 0 counts in --epochs (then >= 1), --batch >= 2 "
-                                "(batch norm), --grid-every, --checkpoint-every and --fcd-every "
-                                ">= 1, --images >= 0, --real-label in (0.5, 1], --lr-d >= 0, "
+                                "(batch norm), --real-label in (0.5, 1], --lr-d >= 0, "
                                 "--beta1 in [0, 1)");
-
-    Error err;
-    if (fcdlog_load_training(&l.ds, &l.batcher, l.data_dir, 0, images, args.batch, &err) != 0)
-        return fprintf(stderr, "%s\n", err.msg), 1;
-    rng_seed(&l.rng, (uint64_t)args.seed);
-    l03_dcgan_init(&l.gan, args.lr, &l.rng);
-    l.gan.real_label = real_label;
-    if (lr_d > 0.0f) l.gan.opt_d.lr = lr_d;
-    l.gan.opt_g.beta1 = l.gan.opt_d.beta1 = beta1;
-    // The grid's and the FCD's z have their own generator: a resumed run draws the same ones.
-    Rng z_rng;
-    rng_seed(&z_rng, (uint64_t)args.seed + 1000003u);
-    l.batch = args.batch;
-    l.z_fixed = malloc(sizeof(float) * GRID * 100), l.real = malloc(sizeof(float) * l.batch * IMG);
-    l.z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * 100), l.z = malloc(sizeof(float) * l.batch * 100);
-    rng_fill_normal(&z_rng, l.z_fixed, GRID * 100, 0.0f, 1.0f);
-    rng_fill_normal(&z_rng, l.z_eval, EVAL_FCD_SAMPLES * 100, 0.0f, 1.0f);
-    int per_epoch = batcher_batches_per_epoch(&l.batcher);
-    printf("W1 DCGAN: G %ld parameters, D %ld; %d images, batch %d (%d steps an epoch), lr G %g "
-           "D %g, beta1 %g, real label %g\n", l.gan.ps_g.size, l.gan.ps_d.size, l.ds.n,
-           args.batch, per_epoch, l.gan.opt_g.lr, l.gan.opt_d.lr, beta1, real_label);
+    if (l03_run_init(&l, &args, &o) != 0) return 1;
 
     TrainSpec spec = {
         .lesson = &l, .step = step, .sample = sample, .evaluate = evaluate, .start = start,
-        .finish = finish, .close = close_logs,
-        .log_columns = "loss_d,loss_g,d_real,d_fake", .progress_labels = "D,G,D(x),D(G(z))",
-        .log_every = 10, .steps_per_epoch = per_epoch, .sample_every = grid_every,
-        .eval_every = fcd_every, .checkpoint_every = checkpoint_every,
+        .finish = finish, .log_columns = TRAIN_GAN_COLUMNS, .progress_labels = "D,G,D(x),D(G(z))",
+        .log_every = 10, .steps_per_epoch = batcher_batches_per_epoch(&l.batcher),
+        .sample_every = grid_every, .eval_every = fcd_every, .checkpoint_every = checkpoint_every,
         .at_epoch_end = TRAIN_AT_EPOCH_SAMPLE | TRAIN_AT_EPOCH_CHECKPOINT,
         .images_per_step = args.batch, .progress_rows = 28, .meta = "lesson 03 dcgan W1",
     };
     static TrainLoop loop;
     train_init(&loop, &args, NULL, &spec);
-    train_add_network(&loop, "G", &l.gan.ps_g, &l.gan.opt_g);
-    train_add_network(&loop, "D", &l.gan.ps_d, &l.gan.opt_d);
-    train_add_rng(&loop, "rng", &l.rng);
-    train_add_batcher(&loop, "batches", &l.batcher);
-    train_add_plot(&loop, "loss.png", "loss.csv", "loss_d,loss_g",
-                   "DCGAN on Fashion-MNIST: the two losses", NULL);
-    train_add_plot(&loop, "d_outputs.png", "loss.csv", "d_real,d_fake",
-                   "DCGAN: mean D(x) (d_real) and D(G(z)) (d_fake)", "D output");
+    train_add_gan(&loop, &l.gan.ps_g, &l.gan.opt_g, &l.gan.ps_d, &l.gan.opt_d, &l.rng, &l.batcher,
+                  "DCGAN on Fashion-MNIST: the two losses",
+                  "DCGAN: mean D(x) (d_real) and D(G(z)) (d_fake)");
     int rc = train_main(&loop);
-
-    free(l.z_fixed), free(l.z_eval), free(l.real), free(l.z);
-    batcher_free(&l.batcher);
-    l03_dcgan_free(&l.gan);
-    dataset_free(&l.ds);
+    l03_run_free(&l);
     return rc;
 }

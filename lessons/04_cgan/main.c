@@ -11,32 +11,14 @@
 //     make run LESSON=04                    (your code)
 //     make run LESSON=04 SOLUTIONS=1        (the reference)
 //     make run LESSON=04 ARGS="--epochs 2"  (or --steps N: N steps)
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgan.h"
-#include "fcdlog.h"
+#include "cgan_run.h"
 #include "image.h"
-#include "trainloop.h"
 
-#define GRID_COLS 10
-
-typedef struct {
-    L04Cgan gan;
-    Dataset ds;
-    Batcher batcher;
-    Rng rng;                        // the data order, the noise and the fakes' classes
-    int B;
-    float *real, *z, *z_grid;       // one batch; the grid's noise (GRID_COLS, Z)
-    int *real_labels, *fake_labels;
-    float *z_eval;                  // (EVAL_FCD_SAMPLES, Z): the same every epoch
-    int *eval_labels;               // sample i asks for class i mod K
-    float accuracy, per_class[EVAL_CLASSES];
-    const char *data_dir, *evaluator_path;
-    FcdLog fl;
-} Lesson;
+typedef L04Run Lesson;   // the data, the cGAN, the fixed noise, the FCD log (cgan_run.h)
 
 static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
     (void)loop, (void)err;
@@ -58,15 +40,15 @@ static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
 static int sample(void *lesson, TrainLoop *loop, const char *png, Error *err) {
     (void)loop;
     Lesson *l = lesson;
-    int K = l->gan.cfg.n_classes, Z = l->gan.cfg.z_dim, n = K * GRID_COLS;
+    int K = l->gan.cfg.n_classes, Z = l->gan.cfg.z_dim, n = K * L04_GRID_COLS;
     float *z = malloc(sizeof(float) * n * Z), *imgs = malloc(sizeof(float) * n * 28 * 28);
     int *labels = malloc(sizeof(int) * n);
     for (int i = 0; i < n; i++) {
-        labels[i] = i / GRID_COLS;
-        memcpy(z + (long)i * Z, l->z_grid + (long)(i % GRID_COLS) * Z, sizeof(float) * Z);
+        labels[i] = i / L04_GRID_COLS;
+        memcpy(z + (long)i * Z, l->z_grid + (long)(i % L04_GRID_COLS) * Z, sizeof(float) * Z);
     }
     l04_generate(&l->gan, imgs, z, labels, n);
-    int rc = image_write_grid(png, imgs, n, 1, 28, 28, GRID_COLS, err);
+    int rc = image_write_grid(png, imgs, n, 1, 28, 28, L04_GRID_COLS, err);
     free(z), free(imgs), free(labels);
     return rc;
 }
@@ -92,31 +74,7 @@ static int start(void *lesson, TrainLoop *loop, Error *err) {
 
 // The closing numbers, on screen and in results.txt.
 static int finish(void *lesson, TrainLoop *loop, Error *err) {
-    Lesson *l = lesson;
-    char path[OUTPUTS_PATH_LEN];
-    snprintf(path, sizeof path, "%s/results.txt", loop->dir);
-    FILE *f = fopen(path, "w");
-    if (!f) return error_set(err, "%s: cannot write: %s", path, strerror(errno));
-    for (int k = 0; k < 2; k++) {
-        FILE *o = k ? f : stdout;
-        fprintf(o, "steps %ld (%.2f epochs)\nFCD %.2f  (untrained G, the ceiling: %.2f; training "
-                "vs test images, the floor: %.2f)\n", loop->step, train_epoch(loop), l->fl.fcd,
-                l->fl.untrained, l->fl.ev.fcd_floor);
-        fprintf(o, "samples classified as the requested class: %.1f%%\n", 100.0f * l->accuracy);
-        for (int c = 0; c < EVAL_CLASSES; c++)
-            fprintf(o, "  %-12s %5.1f%%\n", evaluator_class_names[c], 100.0f * l->per_class[c]);
-        fprintf(o, "(the classifier is right on %.1f%% of the real test images)\n",
-                100.0f * l->fl.ev.test_accuracy);
-    }
-    int rc = ferror(f) ? error_set(err, "%s: write error", path) : 0;
-    fclose(f);
-    train_add_file(loop, "results.txt", TRAIN_FILE_DATA);
-    return rc;
-}
-
-static void close_logs(void *lesson, TrainLoop *loop) {
-    (void)loop;
-    fcdlog_close(&((Lesson *)lesson)->fl);
+    return l04_run_results(lesson, loop, err);
 }
 
 int main(int argc, char **argv) {
@@ -139,59 +97,26 @@ int main(int argc, char **argv) {
     if (args.steps < 0 || (args.steps == 0 && args.epochs < 1) || args.batch < 1)
         return args_usage_error(&args, "--steps >= 0 (0: --epochs >= 1 whole epochs), --batch >= 1");
 
-    Error err;
-    if (fcdlog_load_training(&l.ds, &l.batcher, l.data_dir, 1, 0, args.batch, &err) != 0)
-        return fprintf(stderr, "%s\n", err.msg), 1;
-    rng_seed(&l.rng, (uint64_t)args.seed);
-    L04Config cfg = l04_default_config();
-    cfg.lr = args.lr;
-    l04_cgan_init(&l.gan, &cfg, &l.rng);
-    int B = l.B = args.batch, Z = cfg.z_dim, K = cfg.n_classes;
-    // The grid's and the evaluation's noise come from their own seed, so they
-    // are the same whatever the training draws (and after a resume).
-    Rng fixed;
-    rng_seed(&fixed, (uint64_t)args.seed + 1000);
-    l.z_grid = malloc(sizeof(float) * GRID_COLS * Z);
-    l.z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * Z);
-    l.eval_labels = malloc(sizeof(int) * EVAL_FCD_SAMPLES);
-    rng_fill_normal(&fixed, l.z_grid, GRID_COLS * Z, 0.0f, 1.0f);
-    rng_fill_normal(&fixed, l.z_eval, EVAL_FCD_SAMPLES * Z, 0.0f, 1.0f);
-    for (int i = 0; i < EVAL_FCD_SAMPLES; i++) l.eval_labels[i] = i % K;
-    l.real = malloc(sizeof(float) * B * 28 * 28), l.z = malloc(sizeof(float) * B * Z);
-    l.real_labels = malloc(sizeof(int) * B), l.fake_labels = malloc(sizeof(int) * B);
+    if (l04_run_init(&l, &args) != 0) return 1;
     int per_epoch = batcher_batches_per_epoch(&l.batcher);
-    printf("cGAN: %d images of %d classes, G %d-%d-%d-%d, D %d-%d-%d-1 with a %dx%d projection, "
-           "batch %d, lr %g, %d steps an epoch\n", l.ds.n, K, Z + K, cfg.g_hidden[0],
-           cfg.g_hidden[1], 28 * 28, 28 * 28 + K, cfg.d_hidden[0], cfg.d_hidden[1], K,
-           cfg.d_hidden[1], B, cfg.lr, per_epoch);
 
     TrainSpec spec = {
         .lesson = &l, .step = step, .sample = sample, .evaluate = evaluate, .start = start,
-        .finish = finish, .close = close_logs,
-        .log_columns = "loss_d,loss_g,d_real,d_fake", .progress_labels = "D,G,D(x),D(G(z))",
+        .finish = finish,
+        .log_columns = TRAIN_GAN_COLUMNS, .progress_labels = "D,G,D(x),D(G(z))",
         .log_every = 50, .steps_per_epoch = per_epoch,
         .at_epoch_end = TRAIN_AT_EPOCH_SAMPLE | TRAIN_AT_EPOCH_EVAL | TRAIN_AT_EPOCH_CHECKPOINT |
                         TRAIN_AT_EPOCH_LOG,
-        .images_per_step = B, .meta = "lesson 04 cgan",
+        .images_per_step = args.batch, .meta = "lesson 04 cgan",
     };
     static TrainLoop loop;
     train_init(&loop, &args, NULL, &spec);
-    train_add_network(&loop, "G", &l.gan.ps_g, &l.gan.opt_g);
-    train_add_network(&loop, "D", &l.gan.ps_d, &l.gan.opt_d);
-    train_add_rng(&loop, "rng", &l.rng);
-    train_add_batcher(&loop, "batches", &l.batcher);
-    train_add_plot(&loop, "loss.png", "loss.csv", "loss_d,loss_g",
-                   "cGAN on Fashion-MNIST: the two losses", NULL);
-    train_add_plot(&loop, "d_outputs.png", "loss.csv", "d_real,d_fake",
-                   "mean D(x, y) and D(G(z, y), y)", "D output");
+    train_add_gan(&loop, &l.gan.ps_g, &l.gan.opt_g, &l.gan.ps_d, &l.gan.opt_d, &l.rng, &l.batcher,
+                  "cGAN on Fashion-MNIST: the two losses", "mean D(x, y) and D(G(z, y), y)");
     train_add_line_plot(&loop, "accuracy.png", "eval.csv", "epoch", "class_accuracy",
                         "samples the classifier sees as the requested class", "fraction", 0);
     int rc = train_main(&loop);
 
-    free(l.real), free(l.z), free(l.z_grid), free(l.z_eval);
-    free(l.real_labels), free(l.fake_labels), free(l.eval_labels);
-    batcher_free(&l.batcher);
-    l04_cgan_free(&l.gan);
-    dataset_free(&l.ds);
+    l04_run_free(&l);
     return rc;
 }

@@ -11,23 +11,15 @@
 //     make run LESSON=05                                   (your code)
 //     make run LESSON=05 SOLUTIONS=1                       (the reference)
 //     make run LESSON=05 ARGS="--loss l1 --name l1"        (the ablation)
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "p2p_tools.h"
+#include "p2p_run.h"
 #include "trainloop.h"
 #include "translate.h"
 
-typedef struct {
-    P2p p;                        // G, D, their optimisers, and p.rng: crops, flips, dropout
-    PairedSet train_set, val_set;
-    PairedBatcher batches;
-    int B, S, strip_count, val_count;
-    float *x, *y;                 // one batch
-    float *sx, *sy, *so;          // the strips' fixed validation pairs and G's outputs
-    CsvLog val_log;
-} Lesson;
+typedef P2pRun Lesson;   // the pairs, Pix2Pix, the strips' pairs (p2p_run.h)
 
 static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
     (void)loop, (void)err;
@@ -95,65 +87,37 @@ int main(int argc, char **argv) {
     // --threads 1 (README, section 8): a thread waiting for a taken core
     // stalls every convolution.
     args.threads = 0;
-    const char *data = "datasets/emoji/sketch2google", *direction = "AtoB", *loss = "l1+cgan";
-    const char *net_g = "unet";
+    P2pRunOptions o = {.data = "datasets/emoji/sketch2google", .direction = "AtoB",
+                       .load_size = 72, .crop = 64, .strip_count = 8, .val_count = 64};
+    const char *loss = "l1+cgan", *net_g = "unet";
     float lambda = 100.0f;
-    int load_size = 72, crop = 64, no_flip = 0, sample_every = 200, strip_count = 8, val_count = 64;
-    args_add_string(&args, "data", &data, "folder with train/ and val/ of A|B pair PNGs");
-    args_add_choice(&args, "direction", &direction, "AtoB|BtoA", "which half is G's input");
+    int sample_every = 200;
+    args_add_string(&args, "data", &o.data, "folder with train/ and val/ of A|B pair PNGs");
+    args_add_choice(&args, "direction", &o.direction, "AtoB|BtoA", "which half is G's input");
     args_add_choice(&args, "loss", &loss, "l1|cgan|l1+cgan", "G's loss (the ablation)");
     args_add_choice(&args, "netG", &net_g, "unet|encdec", "U-Net, or the encoder-decoder");
     args_add_float(&args, "lambda", &lambda, "weight of the L1 term");
-    args_add_int(&args, "load-size", &load_size, "training pairs are resized to this ...");
-    args_add_int(&args, "crop", &crop, "... then randomly cropped to this (a multiple of 2^6)");
-    args_add_bool(&args, "no-flip", &no_flip, "no random left-right flips");
-    args_add_int(&args, "sample-every", &sample_every, "steps between strips and checkpoints");
-    args_add_int(&args, "strip-count", &strip_count, "validation pairs in each strip (1 to 64)");
-    args_add_int(&args, "val-count", &val_count, "validation pairs scored during training");
+    args_add_int_range(&args, "load-size", &o.load_size, 1, 1024, "training pairs are resized to this ...");
+    args_add_int_range(&args, "crop", &o.crop, 1, 1024, "... then randomly cropped to this (a multiple of 2^6)");
+    args_add_bool(&args, "no-flip", &o.no_flip, "no random left-right flips");
+    args_add_int_range(&args, "sample-every", &sample_every, 1, INT_MAX, "steps between strips and checkpoints");
+    args_add_int_range(&args, "strip-count", &o.strip_count, 1, 64, "validation pairs in each strip");
+    args_add_int_range(&args, "val-count", &o.val_count, 1, INT_MAX,
+                       "validation pairs scored during training (at most all of them)");
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;   // --help, or a wrong flag
-    if (sample_every < 1 || strip_count < 1 || strip_count > 64 || val_count < 1 ||
-        !(lambda >= 0.0f) || args.batch < 1 || load_size < crop)
-        return args_usage_error(&args, "--sample-every and --val-count must be positive, "
-                                "--strip-count 1 to 64, --lambda at least 0, --load-size at "
-                                "least --crop");
+    if (!(lambda >= 0.0f) || o.load_size < o.crop)
+        return args_usage_error(&args, "--lambda: expected at least 0, found %g; --load-size: "
+                                "expected at least --crop (%d), found %d", lambda, o.crop,
+                                o.load_size);
 
     P2pConfig cfg = p2p_default_config();
     cfg.loss = (P2pLoss)p2p_parse_loss(loss);
     cfg.g.no_skips = strcmp(net_g, "encdec") == 0;
     cfg.lambda = lambda;
     cfg.lr = args.lr;
-    Lesson l = {.B = args.batch, .S = crop, .strip_count = strip_count, .val_count = val_count};
-    Error err;
-    printf("data: %s (%s)\n", data, direction);
-    if (paired_check_fits(crop, crop, cfg.g.depth, &err) != 0 ||
-        p2p_load_split(&l.train_set, data, direction, "train", load_size, &err) != 0 ||
-        p2p_load_split(&l.val_set, data, direction, "val", crop, &err) != 0 ||
-        paired_batcher_init(&l.batches, &l.train_set, l.B, 1, crop, crop, !no_flip, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 1;
-    }
-    printf("data: %d training pairs (loaded at %d, random %dx%d crops%s), %d validation pairs\n",
-           l.train_set.n, load_size, crop, crop, no_flip ? "" : " and flips", l.val_set.n);
-    p2p_init(&l.p, &cfg, (uint64_t)args.seed);
-    long image = 3L * crop * crop;
-    l.x = malloc(sizeof(float) * l.B * image), l.y = malloc(sizeof(float) * l.B * image);
-    l.sx = malloc(sizeof(float) * strip_count * image), l.sy = malloc(sizeof(float) * strip_count * image);
-    l.so = malloc(sizeof(float) * strip_count * image);
-    p2p_strip_pairs(l.sx, l.sy, &l.val_set, strip_count);
-    // What one of D's logits sees of the image: your exercise 5.3.
-    P2pConv convs[PATCHGAN_MAX_LAYERS + 2];
-    P2pField field = p2p_receptive_field(convs, p2p_patchgan_convs(convs, &cfg.d));
-    int patches = crop / (1 << cfg.d.n_layers) - 2;
-    printf("G: %s, ngf %d, depth %d, %ld parameters\n", cfg.g.no_skips ? "encoder-decoder" : "U-Net",
-           cfg.g.ngf, cfg.g.depth, l.p.ps_g.size);
-    if (cfg.loss != P2P_LOSS_L1)
-        printf("D: PatchGAN, ndf %d, %d layers, %ld parameters: %dx%d logits, each seeing a "
-               "%dx%d window (%d px apart, the first starting at %d)\n", cfg.d.ndf,
-               cfg.d.n_layers, l.p.ps_d.size, patches, patches, field.size, field.size,
-               field.jump, field.start);
-    printf("loss: %s, lambda %g; batch %d, Adam lr %g\n", p2p_loss_name(cfg.loss), cfg.lambda,
-           l.B, cfg.lr);
+    Lesson l = {0};
+    if (p2p_run_init(&l, &args, &cfg, &o) != 0) return 1;
 
     char meta[CHECKPOINT_META_LEN];
     p2p_config_to_meta(meta, sizeof meta, &cfg);
@@ -173,9 +137,7 @@ int main(int argc, char **argv) {
     train_add_network(&loop, "G", &l.p.ps_g, &l.p.opt_g);
     train_add_network(&loop, "D", &l.p.ps_d, &l.p.opt_d);
     train_add_rng(&loop, "rng", &l.p.rng);
-    train_add_state(&loop, "batches.order", l.batches.order, sizeof(int) * (size_t)l.train_set.n);
-    train_add_state(&loop, "batches.pos", &l.batches.pos, sizeof l.batches.pos);
-    train_add_state(&loop, "batches.epoch", &l.batches.epoch, sizeof l.batches.epoch);
+    train_add_paired_batcher(&loop, "batches", &l.batches);
     train_add_plot(&loop, "losses.png", "loss.csv",
                    cfg.loss == P2P_LOSS_L1 ? "g_l1" : "g_gan,g_l1,loss_d",
                    "pix2pix: G's GAN term, G's L1 term (unweighted), D", NULL);
@@ -184,10 +146,6 @@ int main(int argc, char **argv) {
                        "mean D(x, y) (d_real) and D(x, G(x)) (d_fake) over the patches", "D output");
     int rc = train_main(&loop);
 
-    free(l.x), free(l.y), free(l.sx), free(l.sy), free(l.so);
-    paired_batcher_free(&l.batches);
-    p2p_free(&l.p);
-    paired_free(&l.train_set);
-    paired_free(&l.val_set);
+    p2p_run_free(&l);
     return rc;
 }
