@@ -296,9 +296,14 @@ static int read_info(Reader *r, Layout *l) {
     return r->failed ? -1 : 0;
 }
 
-static long tensor_floats(const FileTensor *t) {
+// A tensor's float count, or -1 when that is more than a file of file_size
+// bytes holds (four dimensions of up to 2^24 would overflow a long).
+static long tensor_floats(const FileTensor *t, long file_size) {
     long n = 1;
-    for (uint32_t i = 0; i < t->ndim; i++) n *= (long)t->dims[i];
+    for (uint32_t i = 0; i < t->ndim; i++) {
+        n *= (long)t->dims[i];   // n <= file_size / 4 before, a dimension <= 2^24: no overflow
+        if (n > file_size / (long)sizeof(float)) return -1;
+    }
     return n;
 }
 
@@ -341,7 +346,13 @@ static int read_layout(Reader *r, Layout *l) {
                     return error_set(r->err, "%s: model '%s': tensor '%s' has a dimension of "
                                      "%u: a damaged header", r->path, m->name, t->name,
                                      t->dims[d]);
-            t->size = tensor_floats(t);
+            t->size = tensor_floats(t, r->file_size);
+            if (t->size < 0) {
+                r->failed = 1;
+                return error_set(r->err, "%s: truncated: model '%s': tensor '%s' has more "
+                                 "values than the file's %ld bytes can hold", r->path, m->name,
+                                 t->name, r->file_size);
+            }
             if (i < m->n_params) m->size += t->size;
             else m->buf_size += t->size;
         }
