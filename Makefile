@@ -457,10 +457,14 @@ $(RELIABILITY_VERIFY): tests/reliability/ckpt_verify.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-test-reliability: $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY)
+# Lessons 03-05's programs (and lesson 05's infer) for their own checks.
+RELIABILITY_MORE := $(foreach N,03 04 05,$(BUILD)/solutions/$(call lesson_of,$(N))/lesson) \
+                    $(BUILD)/solutions/$(call lesson_of,05)/infer
+
+test-reliability: $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(RELIABILITY_MORE)
 	@mkdir -p $(REPORTS)
-	@echo "== crash safety of lesson 02's program: kill -9 and resume, signals, divergence, lock, disk"
-	@tests/reliability/run.sh $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
+	@echo "== crash safety of lesson 02's program: kill -9 and resume, signals, divergence, lock, disk; lessons 03-05's checks"
+	@tests/reliability/run.sh $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work $(BUILD)/solutions
 
 # Sanitizers: the library's tests, every lesson's tests on solutions/ and the
 # fuzz corpora (below), built with gcc's AddressSanitizer + UBSan in

@@ -18,6 +18,7 @@
 //     make run LESSON=02                          (your code)
 //     make run LESSON=02 SOLUTIONS=1              (the reference)
 //     make run LESSON=02 ARGS="--part ring --steps 2000"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,19 +76,18 @@ int main(int argc, char **argv) {
     float ring_lr = 1e-3f;
     Part fm = {.data_dir = EVALUATOR_DEFAULT_DATA, .evaluator_path = EVALUATOR_DEFAULT_PATH};
     args_add_choice(&args, "part", &part, "ring|fmnist|both", "which part to run");
-    args_add_int(&args, "ring-batch", &ring_batch, "part 1: mini-batch size");
+    args_add_int_range(&args, "ring-batch", &ring_batch, 1, 65536, "part 1: mini-batch size");
     args_add_float(&args, "ring-lr", &ring_lr, "part 1: learning rate");
-    args_add_int(&args, "ring-z", &ring_z, "part 1: noise size, 1 to 16");
-    args_add_int(&args, "scatter-every", &every, "part 1: steps between scatter plots");
-    args_add_int(&args, "checkpoint-every", &ckpt_every, "part 1: steps between checkpoints (0: at each scatter plot)");
+    args_add_int_range(&args, "ring-z", &ring_z, 1, 16, "part 1: noise size");
+    args_add_int_range(&args, "scatter-every", &every, 1, INT_MAX, "part 1: steps between scatter plots");
+    args_add_int_range(&args, "checkpoint-every", &ckpt_every, 0, INT_MAX, "part 1: steps between checkpoints (0: at each scatter plot)");
     args_add_string(&args, "data", &fm.data_dir, "part 2: folder of the Fashion-MNIST IDX files");
     args_add_string(&args, "evaluator", &fm.evaluator_path, "part 2: the classifier behind FCD (trained first when missing)");
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;   // --help, or a wrong flag
-    if (ring_batch < 1 || every < 1 || !(ring_lr > 0) || ckpt_every < 0 || ring_z < 1 ||
-        ring_z > 16 || args.steps < 1 || args.epochs < 1 || args.batch < 1)
-        return args_usage_error(&args, "--ring-batch, --scatter-every, --ring-lr, --steps, "
-                                "--epochs and --batch must be positive, --ring-z 1 to 16");
+    if (!(ring_lr > 0) || args.steps < 1 || args.epochs < 1)
+        return args_usage_error(&args, "--ring-lr, --steps and --epochs must be positive, "
+                                "found %g, %d and %d", ring_lr, args.steps, args.epochs);
 
     int rc = 0;
     if (strcmp(part, "fmnist") != 0) {

@@ -98,3 +98,10 @@ for side in (32, 20):
     write("idx_%dx%d.gz" % (side, side), gzip.compress(header + pixels, mtime=0))
 # Labels of a class Fashion-MNIST does not have: the 4 labels, the third 12.
 write("idx_label_12", lab_header + labels[:2] + b"\x0c" + labels[3:])
+
+# A 64x64 RGB "sketch" (a dark ring on white), the smallest input lesson 05's
+# U-Net takes: the reliability check runs its `infer` program on a folder of them.
+S = 64
+sketch = [bytes(0 if abs((y - 32) ** 2 + (x - 32) ** 2 - 400) < 60 else 255
+                for x in range(S) for k in range(3)) for y in range(S)]
+write("sketch_64x64.png", png(S, S, 2, sketch))

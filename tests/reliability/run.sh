@@ -20,7 +20,20 @@
 #     checkpoint is refused before the first step; a save that fails mid-run
 #     leaves the previous checkpoint byte-identical and no temporary file.
 #
-#   tests/reliability/run.sh LESSON02_BINARY CKPT_VERIFY_BINARY COUNTS_FILE [WORK_FOLDER]
+# With the folder of the solutions build (SOLUTIONS_BUILD, which holds
+# 03_dcgan/lesson, 04_cgan/lesson, 05_pix2pix/lesson and 05_pix2pix/infer),
+# the lesson programs that carried their own loop once are checked too, on
+# 256 Fashion-MNIST images cut from the installed set (their FCD classifier
+# trains in seconds on them) and on three tiny pairs:
+#   - lessons 03 and 04 never name a "last good checkpoint" that does not
+#     exist: a NaN before the first save says there is none (and there is
+#     none), one after it names the file that holds that step;
+#   - lesson 04 trains --steps steps (it once trained whole epochs);
+#   - lesson 05's --strip-count 200 is refused before anything runs, naming
+#     the flag, the limit and the value; its `infer` on a folder with one bad
+#     file writes the others, names the bad one, and lists what it wrote.
+#
+#   tests/reliability/run.sh LESSON02_BINARY CKPT_VERIFY_BINARY COUNTS_FILE [WORK_FOLDER [SOLUTIONS_BUILD]]
 #
 # Prints "reliability PASS|FAIL <what>" per check, writes "passed failed label"
 # to COUNTS_FILE, exits 1 if any check failed. KILLS (default 6) sets the
@@ -37,6 +50,7 @@ failed=0
 ok()  { echo "reliability PASS $*"; passed=$((passed + 1)); }
 bad() { echo "reliability FAIL $*"; failed=$((failed + 1)); }
 expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+SOLUTIONS_BUILD=${5:-}
 finish() { echo "$passed $failed reliability: kill/resume, signals, divergence, lock, disk" > "$COUNTS"; exit $((failed > 0)); }
 
 for b in "$BIN" "$VERIFY"; do
@@ -133,6 +147,11 @@ run --out "$T/lr10" --steps 300 --ring-lr 10 --checkpoint-every 10 > "$T/lr10.ou
 st=$?
 expect "a learning rate of 10 (finite but exploding losses) stops with exit 3" test $st = 3
 expect "... naming the value past the limit" grep -qF "which no healthy run reaches" "$T/lr10.out"
+mkdir -p "$T/lr10resume/ring" && cp "$T/good30/ring/checkpoint.bin" "$T/lr10resume/ring/"
+run --out "$T/lr10resume" --steps 300 --ring-lr 10 --scatter-every 10 --checkpoint-every 10 --resume > "$T/lr10resume.out" 2>&1
+expect "a good run resumed with a learning rate of 10 stops with exit 3" test $? = 3
+expect "... and its good checkpoint (step 30) is not replaced by a diverged one" \
+    cmp "$T/good30/ring/checkpoint.bin" "$T/lr10resume/ring/checkpoint.bin"
 
 # ---- one run per folder; damaged checkpoints; refused resumes
 "$BIN" "${RING[@]}" --out "$T/lock" --steps 100000 --checkpoint-every 100000 > "$T/lock1.out" 2>&1 &
@@ -208,4 +227,79 @@ head -c 1000 "$T/good.bin" > "$T/full/ring/checkpoint.bin"
 run --out "$T/full" --steps 60 --resume > "$T/trunc.out" 2>&1
 expect "resuming from a truncated checkpoint exits 1 naming the file" \
     test $? = 1 -a -n "$(grep -F "$T/full/ring/checkpoint.bin: truncated" "$T/trunc.out")"
+# ---- lessons 03, 04 and 05
+if [ -z "$SOLUTIONS_BUILD" ]; then
+    echo "reliability (no SOLUTIONS_BUILD given: lessons 03-05 not checked)"
+    finish
+fi
+L03=$SOLUTIONS_BUILD/03_dcgan/lesson L04=$SOLUTIONS_BUILD/04_cgan/lesson
+L05=$SOLUTIONS_BUILD/05_pix2pix/lesson INFER=$SOLUTIONS_BUILD/05_pix2pix/infer
+for b in "$L03" "$L04" "$L05" "$INFER"; do
+    if [ ! -x "$b" ]; then bad "$b was not built"; finish; fi
+done
+
+"$L05" --strip-count 200 --out "$T/strips" > "$T/strips.out" 2>&1
+expect "lesson 05's --strip-count 200 is refused before anything runs (exit 2, no folder)" \
+    test $? = 2 -a ! -d "$T/strips"
+expect "... naming the flag, the limit and the value" \
+    grep -qF -- "--strip-count: expected 1 to 64, found 200" "$T/strips.out"
+
+# Three 8x4 pairs (resized to the load size) train two steps; a folder of
+# two 64x64 sketches and a file that is not a PNG goes through `infer`.
+mkdir -p "$T/pairs/train" "$T/pairs/val" "$T/sketches"
+cp tests/data/paired/good/*.png "$T/pairs/train/" && cp tests/data/paired/good/*.png "$T/pairs/val/"
+"$L05" --data "$T/pairs" --batch 1 --steps 2 --sample-every 2 --strip-count 2 --threads 1 \
+    --out "$T/p2p" > "$T/p2p.out" 2>&1
+expect "lesson 05 trains two steps on three tiny pairs" test $? = 0
+cp tests/data/sketch_64x64.png "$T/sketches/a.png"
+cp tests/data/not_a_png.png "$T/sketches/b.png"
+cp tests/data/sketch_64x64.png "$T/sketches/c.png"
+"$INFER" --checkpoint "$T/p2p/checkpoint.bin" --input "$T/sketches" --output "$T/coloured" \
+    --threads 1 > "$T/infer.out" 2> "$T/infer.err"
+expect "infer on a folder with one bad file exits 1" test $? = 1
+expect "... writing the two good ones" test -f "$T/coloured/a.png" -a -f "$T/coloured/c.png" -a ! -e "$T/coloured/b.png"
+expect "... naming the bad one" grep -qF "skipped: $T/sketches/b.png: expected the PNG signature" "$T/infer.err"
+expect "... and ending with the list of what it wrote" \
+    test "$(sed -n '/ Wrote:$/,$p' "$T/infer.out" | tail -n +2)" = "$(printf '  %s\n  %s' "$T/coloured/a.png" "$T/coloured/c.png")"
+
+FMNIST=/usr/share/datasets/fashion-mnist
+if [ ! -f "$FMNIST/train-images-idx3-ubyte.gz" ]; then
+    echo "reliability (no Fashion-MNIST in $FMNIST, make deps installs it: lessons 03 and 04 not checked)"
+    finish
+fi
+# The first N records of an IDX file: its magic, the count N, the rest of the
+# header (the image size), N records.
+N=256
+be32() { printf '\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+cut_idx() {   # source, magic, header after the count, record size, destination
+    local skip=$((8 + ${#3} / 4))
+    { printf "$2$(be32 $N)$3"; zcat "$1" | tail -c +$((skip + 1)) | head -c $(($4 * N)); } | gzip -1 > "$5"
+}
+mkdir -p "$T/fm"
+for split in train t10k; do
+    cut_idx "$FMNIST/$split-images-idx3-ubyte.gz" '\x00\x00\x08\x03' '\x00\x00\x00\x1c\x00\x00\x00\x1c' 784 \
+        "$T/fm/$split-images-idx3-ubyte.gz"
+    cut_idx "$FMNIST/$split-labels-idx1-ubyte.gz" '\x00\x00\x08\x01' '' 1 "$T/fm/$split-labels-idx1-ubyte.gz"
+done
+FM=(--data "$T/fm" --evaluator "$T/fm/classifier.ckpt" --threads 1 --batch 16)
+
+GAN_TEST_NAN_AT=7 "$L03" "${FM[@]}" --steps 20 --checkpoint-every 5 --grid-every 5 --fcd-every 100 \
+    --out "$T/l03" > "$T/l03.out" 2>&1
+expect "lesson 03: a NaN in a gradient exits 3" test $? = 3
+expect "... naming the last good checkpoint, step 5's" \
+    grep -qF "at step 7; the last good checkpoint is $T/l03/checkpoint.bin (step 5)" "$T/l03.out"
+expect "... which exists and holds step 5" \
+    test "$("$VERIFY" "$T/l03/checkpoint.bin" 2>&1)" = "$T/l03/checkpoint.bin: step 5"
+
+GAN_TEST_NAN_AT=3 "$L04" "${FM[@]}" --steps 7 --out "$T/l04nan" > "$T/l04nan.out" 2>&1
+expect "lesson 04: a NaN before the first checkpoint exits 3" test $? = 3
+expect "... saying there is no checkpoint yet, and there is none" \
+    test -n "$(grep -F "at step 3; no checkpoint has been written yet" "$T/l04nan.out")" \
+    -a ! -e "$T/l04nan/checkpoint.bin"
+"$L04" "${FM[@]}" --steps 7 --out "$T/l04" > "$T/l04.out" 2>&1
+expect "lesson 04 --steps 7 (an epoch is 16 steps) ends (exit 0)" test $? = 0
+expect "... after 7 steps: loss.csv's last row, results.txt and the checkpoint say so" \
+    test "$(tail -1 "$T/l04/loss.csv" | cut -d, -f1)" = 7 \
+    -a "$(head -1 "$T/l04/results.txt")" = "steps 7 (0.44 epochs)" \
+    -a "$("$VERIFY" "$T/l04/checkpoint.bin" 2>&1)" = "$T/l04/checkpoint.bin: step 7"
 finish
