@@ -1,5 +1,6 @@
 // fuzz_args.c - args_parse on any command line: the input split at NUL bytes
-// into arguments, against the common flags and one lesson flag of each type.
+// into arguments, against the common flags and one lesson flag of each type
+// (and an int with limits).
 #include <omp.h>
 
 #include "args.h"
@@ -21,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     Args a;
     args_init(&a, "fuzz-args-lesson", "the fuzz target's flags");
-    int n_critic = 5, flip = 0;
+    int n_critic = 5, flip = 0, strips = 8;
     float beta1 = 0.5f;
     const char *loss = "nonsat", *data_dir = "datasets";
     args_add_int(&a, "n-critic", &n_critic, "an int");
@@ -29,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     args_add_choice(&a, "g-loss", &loss, "sat|nonsat|ls", "a choice");
     args_add_string(&a, "data", &data_dir, "a string");
     args_add_bool(&a, "flip", &flip, "a bool");
+    args_add_int_range(&a, "strip-count", &strips, 1, 64, "an int with limits");
     Error err = {""};
     int r = args_parse(&a, argc, argv, &err);
     FUZZ_CHECK(r == 0 || r == ARGS_HELP || r == -1, "args_parse returned %d", r);
@@ -40,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                    "a common flag out of range passed");
         FUZZ_CHECK(strcmp(loss, "sat") == 0 || strcmp(loss, "nonsat") == 0 || strcmp(loss, "ls") == 0,
                    "choice %s", loss);
+        FUZZ_CHECK(strips >= 1 && strips <= 64, "--strip-count %d passed its limits", strips);
     }
     FILE *null = fopen("/dev/null", "w");
     if (null) {
