@@ -61,6 +61,7 @@
 //         train_add_rng(&loop, "train", &les.rng);
 //         train_add_batcher(&loop, "batches", &les.batcher);
 //         train_add_plot(&loop, "loss.png", "loss.csv", "loss_d,loss_g", "the two losses", NULL);
+//         // (a GAN on one data set: train_add_gan registers all of these at once)
 //         int rc = train_main(&loop);               // everything above, to the list of files
 //         ... free the lesson ...
 //         return rc;
