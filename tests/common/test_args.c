@@ -171,7 +171,8 @@ Test(args, resume_finds_the_latest_run_and_config_is_written) {
                  "a folder with only config.txt is not a run to resume");
     touch("runs/99_test/first/checkpoint.bin");
     sleep_a_little();
-    cr_assert_eq(PARSE(&l, &err, "prog", "--name", "failed"), 0, "%s", err.msg);
+    char *failed_argv[] = {"prog", "--name", "failed"};   // kept by args, as main's
+    cr_assert_eq(parse(&l, &err, 3, failed_argv), 0, "%s", err.msg);
     cr_assert_eq(args_write_config(&l.args, &err), 0, "%s", err.msg);   // newer, no checkpoint
     cr_assert_eq(PARSE(&l, &err, "prog", "--resume"), 0, "%s", err.msg);
     cr_assert_str_eq(l.args.out, "runs/99_test/first",
