@@ -35,7 +35,7 @@ BLIS_INC  := /usr/include/$(MULTIARCH)/blis-openmp
 # The results do not change: each element is computed the same way.
 CFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(OPT) -g -Wall -Wextra -fopenmp -fno-math-errno \
            -Icommon -isystem $(BLIS_INC) -MMD -MP $(EXTRA_CFLAGS)
-# LAPACKE: the symmetric eigensolver behind FCD's matrix square roots (common/frechet.c).
+# LAPACKE: the symmetric eigensolver behind FCD's matrix square roots (common/eval/frechet.c).
 LDLIBS  := -lblis -llapacke -lpng -ljpeg -lz -lm -fopenmp $(EXTRA_LDFLAGS)
 TEST_LDLIBS := -lcriterion $(LDLIBS)
 
@@ -63,7 +63,7 @@ $(LIB_BUILD)/.deps-ok: Makefile tools/install_packages.sh
 
 # ---------------------------------------------------------------- the library
 
-COMMON_SRCS := $(wildcard common/*.c)
+COMMON_SRCS := $(wildcard common/*/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(LIB_BUILD)/obj/%.o)
 LIBCOMMON   := $(LIB_BUILD)/lib/libcommon.a
 
@@ -237,7 +237,7 @@ endif
 
 # ---------------------------------------------------------------- commands
 
-.PHONY: help all test test-common test-lessons stub-check lint-tests test-harness \
+.PHONY: help all test test-common test-lessons stub-check lint-tests test-repo test-harness \
         check run grade gradescope asan debug refdata clean
 
 help:
@@ -283,14 +283,14 @@ test:
 	@$(MAKE) --no-print-directory $(TALLY_TOOL) >/dev/null
 	@echo "== the library's tests"
 	-timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2 --xml=$(REPORTS)/common.xml
-	@$(MAKE) --no-print-directory -k test-lessons stub-check lint-tests test-harness || true
+	@$(MAKE) --no-print-directory -k test-lessons stub-check lint-tests test-repo test-harness || true
 	@$(MAKE) --no-print-directory -k test-reliability asan-replay || true
 	@echo "== summary"
 	@$(TALLY_TOOL) $(if $(wildcard $(REPORTS)/build.count),--counts $(REPORTS)/build.count) \
 	  --xml $(REPORTS)/common.xml \
 	  $(foreach L,$(LESSONS),--xml $(REPORTS)/$(L).xml) \
 	  $(if $(LESSONS),--counts $(REPORTS)/solutions.count --counts $(REPORTS)/stubs.count) \
-	  --counts $(REPORTS)/lint.count \
+	  --counts $(REPORTS)/lint.count --counts $(REPORTS)/repo.count \
 	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count \
 	  --counts $(REPORTS)/mistakes.count \
 	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count
@@ -347,6 +347,13 @@ lint-tests:
 	  echo "0 1 lint: no gt() in $$n test files" > $(REPORTS)/lint.count; exit 1; \
 	fi; \
 	echo "lint: no gt() in $$n test files"; echo "1 0 lint: no gt() in $$n test files" > $(REPORTS)/lint.count
+
+# The repository's own rules (tests/repo): the include rule of common/'s
+# layers (and a test that it fails on an upward include).
+test-repo:
+	@mkdir -p $(REPORTS)
+	@echo "== the repository's rules (tests/repo)"
+	@tests/repo/run.sh $(REPORTS)/repo.count
 
 # The grading tools' unit tests, then the end-to-end self-test on the fixture lessons.
 test-harness: $(HARNESS_TEST_BIN) $(HARNESS_TOOLS) $(LIBCOMMON) $(SUPPORT_OBJS) $(WRAP_OBJS)
@@ -621,7 +628,7 @@ $(BENCH_KERNELS_BIN): bench/gemm_kernels.c $(LIBCOMMON)
 
 # The course's GEMM shapes under each of BLIS's kernel sets this CPU runs
 # (skx, haswell, zen3): the measurement behind the library's choice
-# (common/blas_kernels.h). BENCH_ROUNDS rounds, the sets taking turns.
+# (common/kernels/blas_kernels.h). BENCH_ROUNDS rounds, the sets taking turns.
 BENCH_ROUNDS ?= 3
 .PHONY: bench-kernels
 bench-kernels: $(BENCH_KERNELS_BIN)
@@ -661,7 +668,7 @@ $(EVALUATOR_BIN): tools/evaluator.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(filter %.c %.a,$^) -o $@ $(LDLIBS)
 
-# The classifier behind FCD (common/evaluator.h): trains it once into
+# The classifier behind FCD (common/eval/evaluator.h): trains it once into
 # build/evaluator/ (lesson programs do the same when it is missing), then
 # prints its test accuracy and the FCD floor. ARGS="--retrain" trains again.
 .PHONY: evaluator
@@ -690,7 +697,7 @@ FLUENT_PACKAGES  := librsvg2-bin webp unicode-data
 
 # Lesson 07's content photographs and style images (paintings, wallpapers,
 # textures) from five Debian packages, scaled to a short side of 256 px into
-# datasets/adain/ (git-ignored). common/image.c shapes this data too (its
+# datasets/adain/ (git-ignored). common/data/image.c shapes this data too (its
 # resize and PNG writer) but is not a prerequisite: most of its changes do
 # not, and a rebuild downloads 220 MB.
 ADAIN_IMAGES_BIN := $(BUILD)/tools/adain_images
@@ -712,14 +719,14 @@ datasets-emoji: $(EMOJI_STAMP) $(UNPAIRED_STAMPS)
 datasets-adain: $(ADAIN_STAMP)
 
 $(EMOJI_STAMP): datasets/fetch_emoji.sh datasets/npm_fetch.sh datasets/emoji_manifest.js \
-                datasets/LICENSES.md datasets/tools/emoji_pairs.c common/edges.c common/edges.h \
-                common/paired.c
+                datasets/LICENSES.md datasets/tools/emoji_pairs.c common/data/edges.c common/data/edges.h \
+                common/data/paired.c
 	+@$(MAKE) --no-print-directory $(EMOJI_PAIRS_BIN) $(EDGES_BIN)
 	datasets/fetch_emoji.sh $(EMOJI_PAIRS_BIN)
 
 UNPAIRED_DEPS := datasets/check_unpaired.sh datasets/tools/unpaired_set.c \
-                 datasets/tools/domain_gap.c datasets/LICENSES.md common/image.c common/paired.c \
-                 common/edges.c
+                 datasets/tools/domain_gap.c datasets/LICENSES.md common/data/image.c common/data/paired.c \
+                 common/data/edges.c
 
 datasets/fluent/.complete: datasets/fetch_fluent.sh datasets/fluent_manifest.js \
                            datasets/emoji_manifest.js datasets/npm_fetch.sh $(UNPAIRED_DEPS)

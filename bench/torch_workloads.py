@@ -56,7 +56,7 @@ The step of each workload, which the C side must reproduce to compare:
 images_per_s is batch / step time, with batch = the G batch in W1 (64), the
 pair batch in W2 (8) and W3 (1), the content batch in W4 (4), 1 in W4S.
 
-Choices where WORKLOADS.md leaves room (the C models, common/dcgan.h,
+Choices where WORKLOADS.md leaves room (the C models, common/models/dcgan.h,
 unet.h, patchgan.h, resnet_gen.h and vgg.h, make the same):
 - WORKLOADS.md's rule taken literally: a convolution followed by a norm
   layer has no bias, every other convolution has one, and a Linear layer
@@ -140,7 +140,7 @@ def instance_norm(c):
 # ---------------------------------------------------------------- W1 dcgan-fmnist
 
 class DcganG(nn.Module):
-    # z (B, 100) -> (B, 1, 28, 28); the sizes are common/dcgan.h's DcganConfig
+    # z (B, 100) -> (B, 1, 28, 28); the sizes are common/models/dcgan.h's DcganConfig
     def __init__(self, z_dim=100, img_ch=1, img_size=28, g_ch=256):
         super().__init__()
         self.g_ch, self.s = g_ch, img_size // 4
@@ -169,7 +169,7 @@ def dcgan_d(img_ch=1, img_size=28, d_ch=64):
 
 class UNet(nn.Module):
     # (B, 3, 64, 64) -> (B, 3, 64, 64); 6 levels, 64 -> 1 pixel at the bottom.
-    # The sizes are common/unet.h's UNetConfig.
+    # The sizes are common/models/unet.h's UNetConfig.
     def __init__(self, ngf=32, depth=6, in_ch=3, out_ch=3, n_dropout=3, p=0.5):
         super().__init__()
         enc = [ngf * min(2 ** i, 8) for i in range(depth)]  # 32 64 128 256 256 256
@@ -255,7 +255,7 @@ def pool():
 
 class VggEncoder(nn.Module):
     # (B, 3, H, W) -> relu1_1 (64, H), relu2_1 (128, H/2), relu3_1 (256, H/4), relu4_1 (512, H/8)
-    # w = 64 is VGG-19's width (common/vgg.h's VggConfig)
+    # w = 64 is VGG-19's width (common/models/vgg.h's VggConfig)
     def __init__(self, w=64):
         super().__init__()
         self.stages = nn.ModuleList([
@@ -285,7 +285,7 @@ def adain_decoder(w=64):
 
 
 def mean_std(x, eps=1e-5):
-    # per (sample, channel) over HW; std = sqrt(unbiased variance + eps), as common/spatial.h
+    # per (sample, channel) over HW; std = sqrt(unbiased variance + eps), as common/kernels/spatial.h
     b, c = x.shape[:2]
     flat = x.reshape(b, c, -1)
     return flat.mean(2), (flat.var(2, unbiased=True) + eps).sqrt()

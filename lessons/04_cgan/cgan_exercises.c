@@ -2,7 +2,7 @@
 // conditional GAN, and the two training steps that feed it.
 //
 // B = batch, Z = noise size, K = classes, X = H * W. Read cgan.h first.
-// Tools (common/tape.h, common/layers.h):
+// Tools (common/autograd/tape.h, common/nn/layers.h):
 //   l04_one_hot(tp, labels, B, K)          (B, K), no gradient
 //   tape_concat_channels(tp, a, b)         (B, CA) and (B, CB) -> (B, CA + CB)
 //   nn_linear_forward(tp, &layer, x)       (B, IN) -> (B, OUT)
@@ -16,7 +16,7 @@
 //   optim_step(&opt, &ps)
 //   l04_mean_sigmoid(logits)               the batch's mean D(x), for the log
 #include "cgan.h"
-#include "exercise.h"
+#include "util/exercise.h"
 
 // Exercise 4.1 (20 points): the conditional generator.
 //

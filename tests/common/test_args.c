@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "args.h"
+#include "train/args.h"
 
 TestSuite(args, .timeout = 30);
 

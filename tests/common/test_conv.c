@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "conv.h"
+#include "kernels/conv.h"
 #include "ref.h"
-#include "rng.h"
+#include "util/rng.h"
 
 TestSuite(conv_geom, .timeout = 10);
 TestSuite(im2col, .timeout = 30);

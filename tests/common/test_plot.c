@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "plot.h"
+#include "data/image.h"
+#include "train/plot.h"
 
 TestSuite(plot, .timeout = 60);
 

@@ -109,7 +109,7 @@ int main(void) {
     write("not_a_jpeg.jpg", (const unsigned char *)"GIF89a: a GIF, not a JPEG\n", 26);
     write("empty.jpg", (const unsigned char *)"", 0);
 
-    // JPEG folders for common/paired.c (tests/common/test_paired.c): an aligned
+    // JPEG folders for common/data/paired.c (tests/common/test_paired.c): an aligned
     // pair whose halves are the same ramp, and unpaired sets named .jpg and
     // .JPEG (the suffix in any case).
     Buffer pair = encode('c', 2 * W);

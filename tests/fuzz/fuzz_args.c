@@ -2,7 +2,7 @@
 // into arguments, against the common flags and one lesson flag of each type.
 #include <omp.h>
 
-#include "args.h"
+#include "train/args.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 64

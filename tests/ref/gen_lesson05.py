@@ -19,7 +19,7 @@ Writes:
                               6-channel PatchGAN ndf 2 with 1 layer (2x2 logits), for each loss
                               ("l1_", "cgan_", "l1cgan_"): the losses, D's mean outputs,
                               both networks' gradients and parameters after Adam.
-Parameter blocks are in the C ParamSet order (common/unet.c, common/patchgan.c): the
+Parameter blocks are in the C ParamSet order (common/models/unet.c, common/models/patchgan.c): the
 encoder's levels outermost first, then the decoder's innermost first; per layer the
 weight, its bias (only when no norm follows), then the norm's gain and shift.
 Inputs and parameters are drawn in float32 (what C loads), then everything runs in float64.

@@ -1,4 +1,4 @@
-"""Reference data for the library's models (common/dcgan.h, unet.h, patchgan.h,
+"""Reference data for the library's models (common/models/dcgan.h, unet.h, patchgan.h,
 resnet_gen.h, vgg.h), at small sizes, from the very PyTorch definitions the
 benchmark times (bench/torch_workloads.py), so the C models, the benchmark
 and these references describe the same networks.
