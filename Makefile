@@ -251,7 +251,8 @@ help:
 	@echo "  make gradescope            build/gradescope/autograder.zip (setup.sh, run_autograder)"
 	@echo "maintainer:"
 	@echo "  make test                  library tests, every lesson on solutions/, the stub check, the harness,"
-	@echo "                            crash safety (tests/reliability), the fuzz corpora under ASan + UBSan"
+	@echo "                            crash safety (tests/reliability), the fuzz corpora under ASan + UBSan,"
+	@echo "                            the repository's rules (tests/repo: layers, lesson = solution outside the markers)"
 	@echo "  make refdata               regenerate tests/ref/data with PyTorch (python3-torch)"
 	@echo "  make test-asan             library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan (CI)"
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
@@ -348,8 +349,9 @@ lint-tests:
 	fi; \
 	echo "lint: no gt() in $$n test files"; echo "1 0 lint: no gt() in $$n test files" > $(REPORTS)/lint.count
 
-# The repository's own rules (tests/repo): the include rule of common/'s
-# layers (and a test that it fails on an upward include).
+# The repository's own rules (tests/repo), each with a test that it fails
+# when broken: the include rule of common/'s layers; every lesson file equal
+# to its solution outside the exercise markers.
 test-repo:
 	@mkdir -p $(REPORTS)
 	@echo "== the repository's rules (tests/repo)"

@@ -15,6 +15,8 @@
 //   paramset_zero_grad(&ps), paramset_set_requires_grad(&ps, on)
 //   optim_step(&opt, &ps)
 //   l04_mean_sigmoid(logits)               the batch's mean D(x), for the log
+#include <string.h>
+
 #include "cgan.h"
 #include "util/exercise.h"
 
