@@ -252,7 +252,8 @@ help:
 	@echo "maintainer:"
 	@echo "  make test                  library tests, every lesson on solutions/, the stub check, the harness,"
 	@echo "                            crash safety (tests/reliability), the fuzz corpora under ASan + UBSan,"
-	@echo "                            the repository's rules (tests/repo: layers, lesson = solution outside the markers)"
+	@echo "                            the repository's rules (tests/repo: layers, lesson = solution outside the"
+	@echo "                            markers, no machine paths, links that resolve)"
 	@echo "  make refdata               regenerate tests/ref/data with PyTorch (python3-torch)"
 	@echo "  make test-asan             library tests, lesson tests on solutions/, fuzz corpora under ASan + UBSan (CI)"
 	@echo "  make fuzz                  libFuzzer on every reader, FUZZ_SECONDS (120) each; crashes in build/fuzz/work/"
@@ -349,9 +350,11 @@ lint-tests:
 	fi; \
 	echo "lint: no gt() in $$n test files"; echo "1 0 lint: no gt() in $$n test files" > $(REPORTS)/lint.count
 
-# The repository's own rules (tests/repo), each with a test that it fails
-# when broken: the include rule of common/'s layers; every lesson file equal
-# to its solution outside the exercise markers.
+# The repository's own rules (tests/repo): the include rule of common/'s
+# layers; every lesson file equal to its solution outside the exercise
+# markers; no absolute path of a machine in a tracked file; every mention of
+# bench/WORKLOADS.md and every Markdown link resolving inside the repository. Each
+# check has a test_*.sh that shows it failing when its rule is broken.
 test-repo:
 	@mkdir -p $(REPORTS)
 	@echo "== the repository's rules (tests/repo)"
