@@ -1,10 +1,11 @@
 #!/bin/bash
 # check_paths.sh [ROOT] - no tracked text file names a folder of the machine it
-# was written on: no absolute path into /work, /root, /home or /tmp. A path of
-# the repository is written relative to its root; a temporary file is made
-# with mkstemp/mkdtemp, whose templates ("/tmp/name_XXXXXX", or "/tmp" as
-# the fallback of $TMPDIR in a line that builds one) are the one allowed form. Not counted: such words inside a longer path
-# (build/fuzz/work/, tests/harness/tmp/) and binary files.
+# was written on: no absolute path into the folders work, root, home or tmp at
+# the root of the file system. A path of the repository is written relative to
+# its root; a temporary file is made with mkstemp/mkdtemp, whose templates
+# ("/tmp/name_XXXXXX", or "/tmp" as the fallback of $TMPDIR in a line that
+# builds one) are the one allowed form. Not counted: such words inside a
+# longer path (build/fuzz/work/, tests/harness/tmp/), URLs, binary files.
 # Prints each hit; exit status 1 if there is any.
 set -u
 root=${1:-.}
@@ -19,4 +20,4 @@ if [ -n "$hits" ]; then
     echo "check_paths: $(echo "$hits" | wc -l) lines above name an absolute path of a machine; write it relative to the repository (or use mkstemp for a temporary file)"
     exit 1
 fi
-echo "check_paths: no absolute machine path (/work, /root, /home, /tmp) in $n tracked files"
+echo "check_paths: no absolute machine path (into work, root, home or tmp at the root) in $n tracked files"
