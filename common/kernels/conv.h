@@ -9,6 +9,9 @@
 // Transposed convolution is the adjoint: col = W^T @ inp, then col2im scatters
 // the columns back (summing overlaps). Both backward passes reuse the pair.
 // Backward functions accumulate (+=) and skip NULL gradients.
+//
+// conv.c holds the reference (im2col, col2im and the *_reference functions
+// below) and says which fast path each entry point takes for which shape.
 #ifndef CONV_H
 #define CONV_H
 
@@ -65,5 +68,21 @@ void conv_transpose2d_backward(float *dinp,          // (B, C, H, W) or NULL
                                const float *inp,     // (B, C, H, W)
                                const float *weight,  // (C, OC, K, K)
                                const ConvGeom *g);
+
+// The reference: the same four functions, one image at a time through
+// im2col / col2im and one GEMM each (conv.c), as a textbook writes them.
+// The entry points above compute the same, faster; the tests check them
+// against these. Same arguments; col needs one image's columns only.
+void conv2d_forward_reference(float *out, float *col, const float *inp, const float *weight,
+                              const float *bias, const ConvGeom *g);
+void conv2d_backward_reference(float *dinp, float *dweight, float *dbias, float *col,
+                               const float *dout, const float *inp, const float *weight,
+                               const ConvGeom *g);
+void conv_transpose2d_forward_reference(float *out, float *col, const float *inp,
+                                        const float *weight, const float *bias,
+                                        const ConvGeom *g);
+void conv_transpose2d_backward_reference(float *dinp, float *dweight, float *dbias, float *col,
+                                         const float *dout, const float *inp,
+                                         const float *weight, const ConvGeom *g);
 
 #endif

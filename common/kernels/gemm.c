@@ -76,7 +76,7 @@ void gemm(int trans_a, int trans_b, int M, int N, int K,
     if (!C || (K > 0 && (!A || !B)))
         error_abort("gemm: %s is NULL in a (%d x %d) x (%d x %d) product",
                     !C ? "C" : !A ? "A" : "B", M, K, K, N);
-    // Inside a parallel region the caller has split the work already (conv.c
+    // Inside a parallel region the caller has split the work already (conv_chunks.c
     // gives each thread its own images): the product stays on this thread.
     int T = omp_in_parallel() ? 1 : compute_threads();
     int split_rows = M >= N;   // A (M, K) is the larger operand
