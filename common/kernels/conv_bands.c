@@ -1,6 +1,6 @@
 // conv_bands.c - a convolution of one large image in bands of output rows.
 //
-// Chosen (conv_plan in conv_chunks.c) for a convolution whose one image
+// Chosen (by conv_plan.c) for a convolution whose one image
 // alone outgrows a chunk of scratch, C*K*K * OH*OW > 1M floats: VGG's 3x3
 // layers of W4 at 128x128 (576 rows of col by 16384 columns). Why it is
 // faster: the whole col would not stay in cache while the GEMM reads it

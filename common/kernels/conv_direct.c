@@ -5,10 +5,9 @@
 // OC <= DIRECT_MAX_OC: the RGB image out of W3's and W4's generators (c7s1-3,
 // the decoder's last 3x3), PatchGAN's one-channel logit map (W2, W3).
 //
-// Why it is faster: a stride-1 convolution to a handful of channels (an RGB image out of W3's
-// and W4's generators, PatchGAN's one logit map) makes a poor GEMM: M = OC
-// rows is below BLIS's micro-tile, and the GEMM packs the whole col (C*K*K
-// rows) to use each float OC times. Direct loops instead slide each input
+// Why it is faster: such a convolution makes a poor GEMM: M = OC rows is
+// below BLIS's micro-tile, and the GEMM packs the whole col (C*K*K rows) to
+// use each float OC times. Direct loops instead slide each input
 // row under the kernel, reading the input from cache K*K times and never
 // building col: every inner loop is a contiguous, vectorised run of OW floats.
 #include <string.h>

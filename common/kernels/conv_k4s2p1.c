@@ -7,10 +7,10 @@
 // convolution and transposed convolution of W1 (DCGAN) and the U-Net and
 // PatchGAN layers of W2 at those sizes.
 //
-// Why it is faster: DCGAN's and pix2pix's layer (kernel 4, stride 2, padding 1) on an even-sized
-// image, H = 2 OH and W = 2 OW. Its col rows are short (7 floats at 7x7) and
-// read every other pixel, so the general loops below spend most of their time
-// on per-row overhead. Split the image into its four phases instead,
+// Why it is faster: the col rows of this layer are short (7 floats at 7x7)
+// and read every other pixel, so the general loops (conv_planes.c) spend
+// most of their time on per-row overhead. Here the image is split into its
+// four phases instead,
 //     phase (py, px) [y][x] = img[2y + py][2x + px],   each OH x OW,
 // and every row (ki, kj) of col is one phase shifted by (dy, dx) in {-1, 0, 1}:
 // ki - 1 = 2 dy + py, kj - 1 = 2 dx + px, and a pixel shifted in from outside

@@ -1,4 +1,4 @@
-// dcgan.h - the DCGAN generator and discriminator of lessons 03 and 04
+// dcgan.h - the DCGAN generator and discriminator of lesson 03
 // (bench/WORKLOADS.md W1 at the default sizes).
 //
 //   G: z (B, Z) -> Linear(Z, G*S*S) -> BatchNorm -> ReLU -> reshape (B, G, S, S)
