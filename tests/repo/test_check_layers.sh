@@ -3,11 +3,7 @@
 # include (a kernel including a training utility), on an include that names
 # no layer and on a source file at common/'s top level, and pass on the same
 # tree without them. Each case runs on a small tree in a temporary folder.
-set -u
-check=$(cd "$(dirname "$0")" && pwd)/check_layers.sh
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 
 tree() {   # a clean two-layer tree in $work/$1
     mkdir -p "$work/$1/common/kernels" "$work/$1/common/train"

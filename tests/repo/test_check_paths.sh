@@ -3,11 +3,7 @@
 # file (each of the four roots) and must not flag what only looks like one:
 # an mkstemp template, a folder of that name inside a relative path, a URL,
 # an untracked file. Runs on a small git repository in a temporary folder.
-set -u
-check=$(cd "$(dirname "$0")" && pwd)/check_paths.sh
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 git -C "$work" init -q
 
 ok() {  # ok <file> <text>: the check passes with this tracked file

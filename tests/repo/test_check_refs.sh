@@ -4,11 +4,7 @@
 # file; it must accept both when they resolve (from the root or from the
 # mentioning file's folder, with an #anchor). Runs on a small git repository
 # in a temporary folder.
-set -u
-check=$(cd "$(dirname "$0")" && pwd)/check_refs.sh
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 git -C "$work" init -q
 mkdir -p "$work/bench" "$work/lessons/01_x"
 echo "W1" > "$work/bench/WORKLOADS.md"

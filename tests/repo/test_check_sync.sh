@@ -3,11 +3,7 @@
 # solution differ only between the exercise markers, and fail when they
 # differ outside them, when an exercise is missing on one side and when a
 # marker is unbalanced. Each case runs on a small tree in a temporary folder.
-set -u
-check=$(cd "$(dirname "$0")" && pwd)/check_sync.sh
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
+. "$(dirname "$0")/lib.sh"
 
 pair() {  # pair <case> <lesson text> <solution text>
     mkdir -p "$work/$1/lessons/01_x" "$work/$1/solutions/01_x"
