@@ -22,7 +22,7 @@
 // thread count, so that max_rss_mb is that run's alone; `make bench` loops.
 // The step of each workload, the FLOP convention and the model choices are
 // defined in torch_workloads.py's docstring; this file follows them, with
-// the networks of common/dcgan.h, unet.h, patchgan.h, resnet_gen.h, vgg.h.
+// the networks of common/models/dcgan.h, unet.h, patchgan.h, resnet_gen.h, vgg.h.
 //
 // Usage: bench --workload W2 --threads 2 --steps 5 --warmup 2 [--torch torch.txt] [--profile]
 //        bench --machine
@@ -34,18 +34,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "blas_kernels.h"
-#include "conv.h"
-#include "dcgan.h"
+#include "train/args.h"
+#include "kernels/blas_kernels.h"
+#include "kernels/conv.h"
+#include "models/dcgan.h"
 #include "fma_peak.h"
-#include "gemm.h"
-#include "norm.h"
-#include "optim.h"
-#include "patchgan.h"
-#include "resnet_gen.h"
-#include "unet.h"
-#include "vgg.h"
+#include "kernels/gemm.h"
+#include "kernels/norm.h"
+#include "nn/optim.h"
+#include "models/patchgan.h"
+#include "models/resnet_gen.h"
+#include "models/unet.h"
+#include "models/vgg.h"
 
 // ---------------------------------------------------------------- measuring
 

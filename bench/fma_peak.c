@@ -10,7 +10,7 @@
 #include <omp.h>
 #include <time.h>
 
-#include "blas_kernels.h"
+#include "kernels/blas_kernels.h"
 
 enum { CHAINS = 12 };
 static const long ITERS = 4L << 20;   // 0.1-0.2 s per measurement

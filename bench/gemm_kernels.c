@@ -1,6 +1,6 @@
 // gemm_kernels.c - `make bench-kernels`: the course's GEMM shapes timed under
 // each of BLIS's kernel sets that this CPU runs, the measurement behind
-// gemm_kernel_rule() (common/blas_kernels.h).
+// gemm_kernel_rule() (common/kernels/blas_kernels.h).
 //
 // The shapes are the products W1-W4S make on one thread, as recorded from
 // gemm()'s calls during one step of each (bench.c): those that together
@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blas_kernels.h"
-#include "gemm.h"
+#include "kernels/blas_kernels.h"
+#include "kernels/gemm.h"
 
 typedef struct {
     const char *workload;

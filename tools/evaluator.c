@@ -1,5 +1,5 @@
 // tools/evaluator.c - `make evaluator`: trains the course's Fashion-MNIST
-// classifier (common/evaluator.h) once and caches it, then prints what every
+// classifier (common/eval/evaluator.h) once and caches it, then prints what every
 // lesson's FCD is measured against: the classifier's test accuracy, the FCD
 // floor (training images against test images) and, for scale, the FCD of
 // pure noise. Lesson programs train the classifier themselves when the cache
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "args.h"
-#include "evaluator.h"
-#include "gemm.h"
-#include "progress.h"
+#include "train/args.h"
+#include "eval/evaluator.h"
+#include "kernels/gemm.h"
+#include "train/progress.h"
 
 int main(int argc, char **argv) {
     Args args;

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "image.h"
-#include "progress.h"
+#include "util/error.h"
+#include "data/image.h"
+#include "train/progress.h"
 
 #define SIDE 256
 

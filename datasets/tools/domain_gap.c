@@ -28,10 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edges.h"
-#include "error.h"
-#include "image.h"
-#include "paired.h"
+#include "data/edges.h"
+#include "util/error.h"
+#include "data/image.h"
+#include "data/paired.h"
 
 #define SIDE 64
 #define MASK_THRESHOLD 0.1f   // in [-1, 1] units: about 13 of 255 below white

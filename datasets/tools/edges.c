@@ -1,5 +1,5 @@
 // edges - turns any picture into a line drawing with the course's XDoG
-// (common/edges.h), the same code that makes the sketches of the emoji pairs.
+// (common/data/edges.h), the same code that makes the sketches of the emoji pairs.
 //
 //     build/tools/edges photo.png sketch.png
 //     build/tools/edges --sigma 1.2 --phi 50 photo.png sketch.png
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edges.h"
-#include "error.h"
-#include "image.h"
+#include "data/edges.h"
+#include "util/error.h"
+#include "data/image.h"
 
 static void usage(FILE *f) {
     XdogParams d = XDOG_DEFAULTS;

@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edges.h"
-#include "error.h"
-#include "image.h"
-#include "paired.h"
+#include "data/edges.h"
+#include "util/error.h"
+#include "data/image.h"
+#include "data/paired.h"
 
 #define SIDE 64   // the packages' img/<set>/64 images
 

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "image.h"
+#include "util/error.h"
+#include "data/image.h"
 
 #define MAX_PIECES 64
 #define MAX_TEXT (1L << 20)

@@ -32,8 +32,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
-#include "image.h"
+#include "util/error.h"
+#include "data/image.h"
 
 #define SIDE 64
 

@@ -15,12 +15,12 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "args.h"
-#include "csvlog.h"
-#include "error.h"
+#include "train/args.h"
+#include "train/csvlog.h"
+#include "util/error.h"
 #include "gan_losses.h"
-#include "plot.h"
-#include "run.h"
+#include "train/plot.h"
+#include "train/run.h"
 
 // The logit a with sigmoid(a) = p: the inverse of the sigmoid.
 static float logit_of(double p) { return (float)log(p / (1.0 - p)); }

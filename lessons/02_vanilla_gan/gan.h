@@ -7,10 +7,10 @@
 #ifndef GAN_H
 #define GAN_H
 
-#include "error.h"
+#include "util/error.h"
 #include "mlp.h"
-#include "optim.h"
-#include "rng.h"
+#include "nn/optim.h"
+#include "util/rng.h"
 
 typedef struct {
     int g_sizes[MLP_MAX_LAYERS + 1], g_layers;   // g_sizes[0] = Z, g_sizes[g_layers] = X

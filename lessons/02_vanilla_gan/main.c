@@ -1,7 +1,7 @@
 // main.c - lesson 02's program: a vanilla GAN of two MLPs, trained with the
 // forward and backward passes you wrote (mlp.c) and the two steps you wired
 // (gan_step.c). With an unfinished exercise it stops and names it. The
-// training loop (common/trainloop.h) does the rest: checkpoints, --resume,
+// training loop (common/train/trainloop.h) does the rest: checkpoints, --resume,
 // Ctrl-C, logs, curves, report.html.
 //
 // Part 1 (--part ring, folder ring/): points in the plane drawn from 8
@@ -11,7 +11,7 @@
 // Part 2 (--part fmnist, folder fmnist/): 28x28 Fashion-MNIST images, 60,000
 //   of them. Every epoch: an 8x8 grid of samples from the same 64 noise
 //   vectors (samples_epochNN.png), and the FCD of 10,000 samples
-//   (common/fcdlog.h): eval.csv and fcd.png.
+//   (common/eval/fcdlog.h): eval.csv and fcd.png.
 // Both: loss.csv (step, loss_d, loss_g, d_real, d_fake), loss.png and
 // d_outputs.png, checkpoint.bin for --resume, report.html; config.txt.
 //

@@ -2,13 +2,13 @@
 //
 // B = batch size, L = m->n_layers, F[l] = m->sizes[l]. Read mlp.h first: it
 // says what each buffer of the Mlp holds. The dense layer and the activations
-// are library kernels (common/linear.h, common/activations.h); your job is
+// are library kernels (common/kernels/linear.h, common/kernels/activations.h); your job is
 // the wiring: which tensor goes into which call, in which order.
 #include <string.h>
 
-#include "activations.h"
-#include "exercise.h"
-#include "linear.h"
+#include "kernels/activations.h"
+#include "util/exercise.h"
+#include "kernels/linear.h"
 #include "mlp.h"
 
 // Exercise 2.1 (15 points): the forward pass.

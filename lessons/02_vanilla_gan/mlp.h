@@ -10,15 +10,15 @@
 // act[L-1] is the network's output.
 //
 // All parameters sit in one block, all their gradients in a block of the same
-// layout: a ParamSet (common/layers.h), ps.data and ps.grad. Zeroing the
-// gradients is one memset, an Adam step one flat loop (common/optim.h), a
+// layout: a ParamSet (common/nn/layers.h), ps.data and ps.grad. Zeroing the
+// gradients is one memset, an Adam step one flat loop (common/nn/optim.h), a
 // checkpoint one write. Layout: W[0], b[0], W[1], b[1], ...
 #ifndef MLP_H
 #define MLP_H
 
-#include "error.h"
-#include "layers.h"
-#include "rng.h"
+#include "util/error.h"
+#include "nn/layers.h"
+#include "util/rng.h"
 
 #define MLP_MAX_LAYERS 4
 

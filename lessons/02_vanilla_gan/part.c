@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
+#include "data/image.h"
 
 // imgs (n, 1, 28, 28) = G(z), z (n, FM_Z), a batch at a time (G's buffers hold one).
 static void fm_generate(Part *p, float *imgs, const float *z, int n) {

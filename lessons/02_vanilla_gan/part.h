@@ -5,9 +5,9 @@
 #ifndef PART_H
 #define PART_H
 
-#include "fcdlog.h"
+#include "eval/fcdlog.h"
 #include "gan.h"
-#include "trainloop.h"
+#include "train/trainloop.h"
 
 #define FM_Z 100
 #define FM_X (28 * 28)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "csvlog.h"
-#include "plot.h"
+#include "train/csvlog.h"
+#include "train/plot.h"
 
 void ring_sample(float *x, int n, Rng *rng) {
     for (int i = 0; i < n; i++) {

@@ -4,9 +4,9 @@
 #ifndef RING_H
 #define RING_H
 
-#include "error.h"
+#include "util/error.h"
 #include "gan.h"
-#include "rng.h"
+#include "util/rng.h"
 
 #define RING_MODES 8
 #define RING_RADIUS 2.0f

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "bn_exercises.h"
-#include "exercise.h"
+#include "util/exercise.h"
 
 // Exercise 3.7 (8 points): batch norm forward, training mode.
 //

@@ -1,6 +1,6 @@
 // bn_exercises.h - exercises 3.7 and 3.8: batch normalisation in training
 // mode (your code in bn_exercises.c), with the signatures of the library's
-// common/norm.h so that the tape can run them (tape_set_kernels).
+// common/kernels/norm.h so that the tape can run them (tape_set_kernels).
 //
 // B = batch, C = channels, HW = H * W (1 for a (B, C) input). Statistics are
 // per channel over the B*HW values of that channel.

@@ -16,8 +16,8 @@
 #ifndef CLASS_CENSUS_H
 #define CLASS_CENSUS_H
 
-#include "error.h"
-#include "evaluator.h"
+#include "util/error.h"
+#include "eval/evaluator.h"
 
 #define CENSUS_CONFIDENT 0.8
 #define CENSUS_BEST 8   // samples per gallery row

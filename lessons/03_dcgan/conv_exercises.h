@@ -5,14 +5,14 @@
 // K = kernel size (square), S = stride, P = zero padding on each side,
 // OH, OW = output size. Every tensor is NCHW float32 and contiguous.
 // The geometry (ConvGeom, conv2d_geom, conv_transpose2d_geom, conv_col_size)
-// comes from the library's common/conv.h, and these functions have exactly
+// comes from the library's common/kernels/conv.h, and these functions have exactly
 // the signatures of the library's conv2d_forward & co.: the lesson program
 // hands them to the autograd tape (tape_set_kernels), which then trains the
 // DCGAN with YOUR convolutions.
 #ifndef CONV_EXERCISES_H
 #define CONV_EXERCISES_H
 
-#include "conv.h"
+#include "kernels/conv.h"
 
 // 3.1: col (C*K*K, OH*OW) <- the K x K patches of img (C, H, W).
 void l03_im2col(float *col, const float *img, int C, int H, int W, int K, int S, int P, int OH,

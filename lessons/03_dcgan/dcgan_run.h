@@ -10,7 +10,7 @@
 
 #include "class_census.h"
 #include "dcgan_train.h"
-#include "fcdlog.h"
+#include "eval/fcdlog.h"
 
 #define L03_GRID 64   // samples in each grid, 8x8
 

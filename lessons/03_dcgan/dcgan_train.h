@@ -1,5 +1,5 @@
 // dcgan_train.h - lesson 03's GAN: W1's generator and discriminator
-// (common/dcgan.h), their Adam optimisers, the tape, and the two training
+// (common/models/dcgan.h), their Adam optimisers, the tape, and the two training
 // steps, which run YOUR kernels and YOUR backward walk (exercises 3.1-3.9).
 // Nothing to write here; read it to see the tape replace lesson 02's wiring.
 //
@@ -7,8 +7,8 @@
 #ifndef DCGAN_TRAIN_H
 #define DCGAN_TRAIN_H
 
-#include "dcgan.h"
-#include "optim.h"
+#include "models/dcgan.h"
+#include "nn/optim.h"
 
 typedef struct {
     DcganConfig cfg;

@@ -2,7 +2,7 @@
 // Fashion-MNIST training images, trained with YOUR kernels and backward walk
 // (exercises 3.1-3.9: the model's tape runs your kernels, dcgan_train.h).
 // With an unfinished exercise it stops and names it. The training loop
-// (common/trainloop.h) does the rest: checkpoints, --resume, Ctrl-C, logs,
+// (common/train/trainloop.h) does the rest: checkpoints, --resume, Ctrl-C, logs,
 // curves and report.html, the page that shows the whole run.
 //
 // What this file adds: the step (a D step, then a G step), the sample (an
@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "dcgan_run.h"
-#include "image.h"
-#include "trainloop.h"
+#include "data/image.h"
+#include "train/trainloop.h"
 
 #define FCD_CHUNK 200   // samples G draws at once for FCD (batch statistics over these)
 #define IMG (28 * 28)

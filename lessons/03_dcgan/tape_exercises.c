@@ -1,7 +1,7 @@
 // tape_exercises.c - exercise 3.9: the backward walk of the autograd tape.
 //
 // In lesson 02 you called each layer's backward by hand, in the right order,
-// and passed each gradient on yourself. The tape (common/tensor.h, tape.h)
+// and passed each gradient on yourself. The tape (common/autograd/tensor.h, tape.h)
 // does that bookkeeping: every op that has a source requiring a gradient
 // records its output tensor in tp->nodes, in creation order. What you need:
 //   tp->nodes[i]         the recorded tensors; tp->nodes[t->node] == t
@@ -20,7 +20,7 @@
 // README section 6 explains why reverse creation order is a topological order.
 #include <string.h>
 
-#include "exercise.h"
+#include "util/exercise.h"
 #include "tape_exercises.h"
 
 // Exercise 3.9 (16 points): the backward pass.

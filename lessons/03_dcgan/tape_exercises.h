@@ -4,7 +4,7 @@
 #ifndef TAPE_EXERCISES_H
 #define TAPE_EXERCISES_H
 
-#include "tape.h"
+#include "autograd/tape.h"
 
 // 3.9: accumulates d loss / d t into the grad of every tensor t that
 // requires one; loss holds one value.

@@ -14,8 +14,8 @@
 #ifndef CGAN_H
 #define CGAN_H
 
-#include "layers.h"
-#include "optim.h"
+#include "nn/layers.h"
+#include "nn/optim.h"
 
 #define L04_SLOPE 0.2f   // LeakyReLU's slope for negative inputs
 

@@ -9,8 +9,8 @@
 #define CGAN_RUN_H
 
 #include "cgan.h"
-#include "fcdlog.h"
-#include "trainloop.h"
+#include "eval/fcdlog.h"
+#include "train/trainloop.h"
 
 #define L04_GRID_COLS 10   // the grid: row k of class k, column j from the noise z_grid[j]
 

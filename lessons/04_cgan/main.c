@@ -1,7 +1,7 @@
 // main.c - lesson 04's program: a conditional GAN on Fashion-MNIST, "the
 // garment I want", trained with your exercises 4.1-4.4 (cgan_exercises.c);
 // with an unfinished exercise it stops and names it. The training loop
-// (common/trainloop.h) does the rest: checkpoints, --resume, Ctrl-C, logs,
+// (common/train/trainloop.h) does the rest: checkpoints, --resume, Ctrl-C, logs,
 // curves and report.html. What this file adds: the step, the sample (a 10x10
 // grid, row k of class k, column j from the same noise z_j, after each
 // epoch) and the evaluation (10,000 samples, 1,000 per class: their FCD and
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cgan_run.h"
-#include "image.h"
+#include "data/image.h"
 
 typedef L04Run Lesson;   // the data, the cGAN, the fixed noise, the FCD log (cgan_run.h)
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gemm.h"
+#include "kernels/gemm.h"
 #include "p2p_tools.h"
-#include "translate.h"
+#include "train/translate.h"
 
 #define MAX_COMPARE 6
 

@@ -7,9 +7,9 @@
 //         ARGS="--checkpoint runs/05_pix2pix/<run>/checkpoint.bin --input my_sketch.png --output my.png"
 #include <stdio.h>
 
-#include "gemm.h"
+#include "kernels/gemm.h"
 #include "p2p_tools.h"
-#include "translate.h"
+#include "train/translate.h"
 
 static int fits(void *ctx, int h, int w, Error *err) {
     return paired_check_fits(h, w, ((P2p *)ctx)->cfg.g.depth, err);

@@ -1,7 +1,7 @@
 // main.c - lesson 05's program: Pix2Pix on sketch -> colour emoji pairs,
 // trained with YOUR forward passes, losses and training step
 // (pix2pix_exercises.c); with an unfinished exercise it stops and names it.
-// The training loop (common/trainloop.h) does the rest: checkpoints,
+// The training loop (common/train/trainloop.h) does the rest: checkpoints,
 // --resume, Ctrl-C, logs, curves and report.html. What this file adds: the
 // step, the sample (input | output | target for fixed validation pairs,
 // every --sample-every steps), the evaluation (val.csv) and metrics.txt (the
@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "p2p_run.h"
-#include "trainloop.h"
-#include "translate.h"
+#include "train/trainloop.h"
+#include "train/translate.h"
 
 typedef P2pRun Lesson;   // the pairs, Pix2Pix, the strips' pairs (p2p_run.h)
 

@@ -7,8 +7,8 @@
 #ifndef P2P_RUN_H
 #define P2P_RUN_H
 
-#include "args.h"
-#include "csvlog.h"
+#include "train/args.h"
+#include "train/csvlog.h"
 #include "p2p_tools.h"
 
 typedef struct {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 
 void p2p_evaluate_set(P2p *p, P2pMetrics *m, float *out_buf, const PairedSet *set, int count) {
     enum { CHUNK = 8 };

@@ -5,7 +5,7 @@
 #define P2P_TOOLS_H
 
 #include "p2p_metrics.h"
-#include "paired.h"
+#include "data/paired.h"
 #include "pix2pix.h"
 
 // G's outputs for `count` pairs of a set (evenly spread over it, so that a

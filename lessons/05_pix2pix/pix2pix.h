@@ -7,7 +7,7 @@
 //     L_G = BCE(D(x, G(x)), 1) + lambda * mean |y - G(x)|        (lambda = 100)
 // and D on
 //     L_D = 1/2 [ BCE(D(x, y), 1) + BCE(D(x, G(x)), 0) ]
-// The networks are the library's (common/unet.h, common/patchgan.h, sizes of
+// The networks are the library's (common/models/unet.h, common/models/patchgan.h, sizes of
 // bench/WORKLOADS.md W2); their forward passes, the receptive field of the
 // PatchGAN, both losses and the training step are your exercises
 // (pix2pix_exercises.c). The lesson program (main.c) trains with them.
@@ -17,10 +17,10 @@
 #ifndef PIX2PIX_H
 #define PIX2PIX_H
 
-#include "error.h"
-#include "optim.h"
-#include "patchgan.h"
-#include "unet.h"
+#include "util/error.h"
+#include "nn/optim.h"
+#include "models/patchgan.h"
+#include "models/unet.h"
 
 // Which terms G's loss has: the ablation of the paper's section 4.2.
 typedef enum {

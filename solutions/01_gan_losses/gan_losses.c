@@ -11,7 +11,7 @@
 
 #include <math.h>
 
-#include "exercise.h"
+#include "util/exercise.h"
 
 // ------------------------------------------------------------ binary cross-entropy
 

@@ -3,16 +3,16 @@
 //
 // B = batch size, Z = noise size, X = data size. Read gan.h first. Tools:
 //   mlp_forward / mlp_backward / mlp_zero_grad (mlp.h, your exercises 2.1-2.2)
-//   bce_with_logits_forward / _backward (common/losses.h): the mean over the
+//   bce_with_logits_forward / _backward (common/kernels/losses.h): the mean over the
 //       batch; the backward ACCUMULATES, so zero gan->dlogit before it
 //   gan->ones, gan->zeros: the targets "real" (1) and "fake" (0)
 //   gan_update_d / gan_update_g (gan.h): one Adam step of one network
 //   mean_sigmoid (gan.h): the batch's average D(x), for the log
 #include <string.h>
 
-#include "exercise.h"
+#include "util/exercise.h"
 #include "gan.h"
-#include "losses.h"
+#include "kernels/losses.h"
 
 // Exercise 2.3 (25 points): the discriminator step.
 //

@@ -2,7 +2,7 @@
 // multiply per image, and the transposed convolution as its adjoint.
 //
 // Letters as in conv_exercises.h; CKK = C*K*K, OCKK = OC*K*K. Tools:
-//   gemm (common/gemm.h): C (M, N) = alpha * op(A) @ op(B) + beta * C,
+//   gemm (common/kernels/gemm.h): C (M, N) = alpha * op(A) @ op(B) + beta * C,
 //       row-major, trans_a / trans_b = 1 use A^T / B^T as stored.
 //   g->B, g->C, g->H, g->W, g->OC, g->K, g->S, g->P, g->OH, g->OW (ConvGeom).
 // The backward functions ACCUMULATE (+=) into their gradients and skip the
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "conv_exercises.h"
-#include "exercise.h"
-#include "gemm.h"
+#include "util/exercise.h"
+#include "kernels/gemm.h"
 
 // Exercise 3.1 (8 points): im2col.
 //

@@ -2,7 +2,7 @@
 // conditional GAN, and the two training steps that feed it.
 //
 // B = batch, Z = noise size, K = classes, X = H * W. Read cgan.h first.
-// Tools (common/tape.h, common/layers.h):
+// Tools (common/autograd/tape.h, common/nn/layers.h):
 //   l04_one_hot(tp, labels, B, K)          (B, K), no gradient
 //   tape_concat_channels(tp, a, b)         (B, CA) and (B, CB) -> (B, CA + CB)
 //   nn_linear_forward(tp, &layer, x)       (B, IN) -> (B, OUT)
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "cgan.h"
-#include "exercise.h"
+#include "util/exercise.h"
 
 // Exercise 4.1 (20 points): the conditional generator.
 //

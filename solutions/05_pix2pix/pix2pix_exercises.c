@@ -1,9 +1,9 @@
 // pix2pix_exercises.c - exercises 5.1 to 5.6: the two networks of Pix2Pix,
 // what a PatchGAN logit sees, the two losses, and the training step on pairs.
 //
-// Read pix2pix.h first, then common/unet.h and common/patchgan.h (the layers
+// Read pix2pix.h first, then common/models/unet.h and common/models/patchgan.h (the layers
 // your forward passes use). B = batch, C = channels, H, W = height, width.
-// Tools (common/tape.h, common/layers.h):
+// Tools (common/autograd/tape.h, common/nn/layers.h):
 //   nn_conv2d_forward(tp, &layer, x)            nn_conv_transpose2d_forward(tp, &layer, x)
 //   nn_batchnorm2d_forward(tp, &bn, x, train)   tape_dropout(tp, x, p, rng)
 //   tape_relu(tp, x), tape_leaky_relu(tp, x, 0.2f), tape_tanh(tp, x)
@@ -18,12 +18,12 @@
 //     make run LESSON=05         train with YOUR functions
 #include <string.h>   // memcpy, for 5.6
 
-#include "exercise.h"
+#include "util/exercise.h"
 #include "pix2pix.h"
 
 // Exercise 5.1 (20 points): the U-Net forward pass.
 //
-// m holds the layers (unet_init made them; read common/unet.h): for each
+// m holds the layers (unet_init made them; read common/models/unet.h): for each
 // level i = 0 .. D-1 (D = m->cfg.depth, 0 the outermost),
 //   encoder:  h = [LeakyReLU(0.2) unless i = 0] -> m->down[i] -> [m->down_bn[i]
 //             unless i = 0 or i = D-1];  KEEP h as skip[i]
@@ -69,7 +69,7 @@ Tensor *p2p_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
 
 // Exercise 5.2 (15 points): the PatchGAN forward pass.
 //
-// m holds L + 2 convolutions (L = m->cfg.n_layers; read common/patchgan.h):
+// m holds L + 2 convolutions (L = m->cfg.n_layers; read common/models/patchgan.h):
 //   conv[0] -> LeakyReLU(0.2)
 //   conv[i] -> norm i -> LeakyReLU(0.2)          for i = 1 .. L
 //   conv[L+1]                                    (no activation: logits)

@@ -1,8 +1,8 @@
 // mlp_ref.c - see mlp_ref.h.
 #include "mlp_ref.h"
 
-#include "activations.h"
-#include "linear.h"
+#include "kernels/activations.h"
+#include "kernels/linear.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

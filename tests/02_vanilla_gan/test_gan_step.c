@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "gan.h"
-#include "losses.h"
+#include "kernels/losses.h"
 #include "mlp_ref.h"
 #include "ref.h"
 

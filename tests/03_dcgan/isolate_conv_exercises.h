@@ -1,6 +1,6 @@
 // isolate_conv_exercises.h - the convolution tests' copy of conv_exercises.c
 // (the Makefile's ISOLATED_RULE): from exercise 3.3 on, l03_im2col and
-// l03_col2im are the library's im2col and col2im (common/conv.h), so a
+// l03_col2im are the library's im2col and col2im (common/kernels/conv.h), so a
 // mistake in 3.1 or 3.2 costs those exercises only. Included before the file
 // (EXERCISE_AT undefined) and again before each exercise.
 #include "isolate.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "conv.h"
+#include "kernels/conv.h"
 #include "ref.h"
 
 // One convolution case as tests/ref/gen_lesson03.py wrote it ("a_geom" ...).

@@ -5,8 +5,8 @@
 // wrong 3.7 costs 3.7 only.
 #include "bn_exercises.h"
 #include "l03_test.h"
-#include "norm.h"
-#include "rng.h"
+#include "kernels/norm.h"
+#include "util/rng.h"
 
 TestSuite(l03_batchnorm, .timeout = 20);
 

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "class_census.h"
-#include "image.h"
-#include "rng.h"
+#include "data/image.h"
+#include "util/rng.h"
 
 #define N 40
 #define IMG EVAL_PIXELS

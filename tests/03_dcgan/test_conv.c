@@ -9,7 +9,7 @@
 #include "conv_exercises.h"
 #include "l03_test.h"
 
-#include "rng.h"
+#include "util/rng.h"
 
 static const char *CASES[] = {"a", "b", "c"};
 #define N_CASES 3

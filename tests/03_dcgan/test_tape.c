@@ -2,9 +2,9 @@
 // library's kernels, so these tests need only 3.9; the reference is the
 // library's own tape_backward (itself tested against PyTorch in
 // tests/common), and the full W1 step against PyTorch is in test_w1.c.
-#include "dcgan.h"
+#include "models/dcgan.h"
 #include "l03_test.h"
-#include "norm.h"
+#include "kernels/norm.h"
 #include "tape_exercises.h"
 
 TestSuite(l03_tape, .timeout = 30);

@@ -1,6 +1,6 @@
 // isolate_pix2pix_exercises.h - the step tests' copy of pix2pix_exercises.c
 // (the Makefile's ISOLATED_RULE): exercise 5.6 runs on the library's U-Net
-// and PatchGAN (common/unet.h, common/patchgan.h) and on the reference losses
+// and PatchGAN (common/models/unet.h, common/models/patchgan.h) and on the reference losses
 // (p2p_ref.c), so a mistake in 5.1, 5.2, 5.4 or 5.5 costs that exercise only.
 // Included before the file (EXERCISE_AT undefined) and again before each
 // exercise.

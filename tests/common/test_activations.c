@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "activations.h"
+#include "kernels/activations.h"
 #include "check.h"
-#include "gemm.h"
+#include "kernels/gemm.h"
 #include "ref.h"
-#include "rng.h"
+#include "util/rng.h"
 
 enum { N = 2 * 2 * 5 * 7 };   // the (B, C, H, W) tensor of gen_kernels.py, flat
 static const float SLOPE = 0.2f;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 
 TestSuite(checkpoint, .timeout = 30);
 

@@ -6,8 +6,9 @@
 // batch > 1, C != OC, with and without bias, DCGAN's k4 s2 p1.
 // Tolerance for those: atol 1e-5, rtol 1e-4 (float32 sums of <= 200 terms).
 // Also: finite differences of every backward, accumulation into pre-filled
-// gradients, NULL gradients skipped, and im2col against its definition with
-// col2im as its adjoint.
+// gradients, NULL gradients skipped, im2col against its definition with
+// col2im as its adjoint, and every fast path (conv_*.c) against conv.c's
+// reference on the shapes that choose it (conv_vs_reference).
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,9 +16,11 @@
 #include <string.h>
 
 #include "check.h"
-#include "conv.h"
+#include "kernels/conv.h"
+#include "kernels/conv_paths.h"
+#include "kernels/gemm.h"
 #include "ref.h"
-#include "rng.h"
+#include "util/rng.h"
 
 TestSuite(conv_geom, .timeout = 10);
 TestSuite(im2col, .timeout = 30);
@@ -98,8 +101,8 @@ static void im2col_naive(float *col, const float *img, int C, int H, int W, int 
 static const int IM2COL_CASES[][6] = {
     {3, 7, 9, 3, 1, 1}, {2, 7, 9, 3, 2, 0}, {2, 7, 9, 4, 2, 1}, {1, 5, 6, 1, 1, 1},
     {2, 4, 4, 4, 2, 1}, {1, 3, 8, 5, 1, 2}, {2, 9, 7, 3, 3, 2}, {1, 6, 5, 2, 2, 0},
-    // k4 s2 p1 on even sizes takes conv.c's phase path: 2x2 -> 1x1 (U-Net's
-    // innermost layer), 2x6 -> 1x3 and 6x4 -> 3x2
+    // k4 s2 p1 on even sizes (the fast planes take conv_k4s2p1.c's phases
+    // there): 2x2 -> 1x1 (U-Net's innermost layer), 2x6 -> 1x3 and 6x4 -> 3x2
     {2, 2, 2, 4, 2, 1}, {1, 2, 6, 4, 2, 1}, {2, 6, 4, 4, 2, 1},
 };
 
@@ -329,7 +332,7 @@ Test(conv_grad, conv_transpose2d_backward_accumulates_and_skips_null) {
 
 // ---------------------------------------------------------------- the paths agree
 // A stride-1 convolution to at most 4 channels runs direct loops, not
-// im2col + GEMM (conv.c). The same convolution with extra output channels
+// im2col + GEMM (conv_direct.c). The same convolution with extra output channels
 // (weights and dout of the extra ones random and zero) takes the GEMM path: its
 // first OC channels of out, dweight, dbias and its dinp must match. Tolerance:
 // atol 5e-5, rtol 1e-4, the two paths summing up to a few hundred float32
@@ -388,7 +391,7 @@ Test(conv_paths, few_output_channels_direct_matches_gemm) {
     check_direct_matches_gemm(3, 2, 6, 5, 4, 3, 2, 44);    // P > K/2: whole padded rows
 }
 
-// Rows of 16 columns or more run in register tiles of 16 (conv.c), the
+// Rows of 16 columns or more run in register tiles of 16 (conv_direct.c), the
 // columns at the edges and past the last whole tile in the plain loops; the
 // weight gradient in vectors of 8 columns. Few rows, so that each dweight sum
 // stays a few hundred products (the tolerance above).
@@ -405,7 +408,7 @@ Test(conv_paths, few_output_channels_accumulates_and_skips_null) {
 }
 
 // An image whose col outgrows a chunk (here 576 rows x 2304 columns) runs in
-// bands of output rows, the dinp GEMM in blocks of channels (conv.c). Checked
+// bands of output rows, the dinp GEMM in blocks of channels (conv_bands.c). Checked
 // against the definition through the public im2col / col2im and plain loops
 // for the products. Tolerance: atol 1e-4, rtol 1e-4 (sums of 576-2304 float32
 // products of size ~1, in different orders).
@@ -441,4 +444,156 @@ Test(conv_paths, large_image_bands_match_the_definition) {
     check_close("banded conv: dweight", dw, want_dw, nw, 1e-4f, 1e-4f);
     free(inp); free(w); free(dout); free(col); free(out); free(dinp); free(dw);
     free(cols); free(want_out); free(dcol); free(want_dinp); free(want_dw);
+}
+
+// ---------------------------------------------------------------- the fast paths against the reference
+// conv.c's *_reference functions run one image at a time through im2col and
+// one GEMM each; every fast path (conv_chunks.c, conv_bands.c, conv_k4s2p1.c,
+// conv_direct.c, conv_planes.c) must compute the same on the shapes that
+// choose it. Each case below names the path it takes. Tolerance: the paths
+// sum in other orders, atol 1e-6 per summed term (CKK for out, OC*K*K for
+// dinp, B*N for dweight and dbias), rtol 1e-4.
+TestSuite(conv_vs_reference, .timeout = 120);
+
+static void check_against_reference(const char *path, ConvGeom g, int threads, uint64_t seed) {
+    compute_set_threads(threads);
+    g = g.transposed ? conv_transpose2d_geom(g.B, g.C, g.H, g.W, g.OC, g.K, g.S, g.P, g.OP)
+                     : conv2d_geom(g.B, g.C, g.H, g.W, g.OC, g.K, g.S, g.P);
+    Rng rng;
+    rng_seed(&rng, seed);
+    long ni = inp_size(&g), no = out_size(&g), nw = weight_size(&g);
+    float *inp = random_floats(&rng, ni, 1.0f), *w = random_floats(&rng, nw, 0.1f);
+    float *bias = random_floats(&rng, g.OC, 1.0f), *dout = random_floats(&rng, no, 1.0f);
+    float *col = alloc_floats(conv_col_size(&g));
+    float *out = alloc_floats(no), *dinp = alloc_floats(ni), *dw = alloc_floats(nw);
+    float *db = alloc_floats(g.OC);
+    float *want_out = alloc_floats(no), *want_dinp = alloc_floats(ni), *want_dw = alloc_floats(nw);
+    float *want_db = alloc_floats(g.OC);
+    forward(&g, out, col, inp, w, bias);
+    backward(&g, dinp, dw, db, col, dout, inp, w);
+    if (g.transposed) {
+        conv_transpose2d_forward_reference(want_out, col, inp, w, bias, &g);
+        conv_transpose2d_backward_reference(want_dinp, want_dw, want_db, col, dout, inp, w, &g);
+    } else {
+        conv2d_forward_reference(want_out, col, inp, w, bias, &g);
+        conv2d_backward_reference(want_dinp, want_dw, want_db, col, dout, inp, w, &g);
+    }
+    // Terms of each sum: a convolution's out sums C*K*K products and its dinp
+    // OC*K*K; a transposed one the other way round.
+    long in_terms = (long)(g.transposed ? g.OC : g.C) * g.K * g.K;
+    long out_terms = (long)(g.transposed ? g.C : g.OC) * g.K * g.K;
+    long batch_terms = (long)g.B * (g.transposed ? g.H * g.W : g.OH * g.OW);
+    char what[160];
+    const char *kind = g.transposed ? "conv_transpose2d" : "conv2d";
+#define CHECK_PART(name, got, want, n, terms)                                                  \
+    snprintf(what, sizeof what, "%s (%s) B%d C%d %dx%d OC%d K%d S%d P%d, %d threads: %s", kind, \
+             path, g.B, g.C, g.H, g.W, g.OC, g.K, g.S, g.P, threads, name);                    \
+    check_close(what, got, want, n, 1e-6f * (float)(terms), 1e-4f)
+    CHECK_PART("out", out, want_out, no, in_terms);
+    CHECK_PART("dinp", dinp, want_dinp, ni, out_terms);
+    CHECK_PART("dweight", dw, want_dw, nw, batch_terms);
+    CHECK_PART("dbias", db, want_db, g.OC, batch_terms);
+#undef CHECK_PART
+    free(inp); free(w); free(bias); free(dout); free(col); free(out); free(dinp); free(dw);
+    free(db); free(want_out); free(want_dinp); free(want_dw); free(want_db);
+}
+
+// A geometry by its arguments only; check_against_reference fills in the sizes.
+#define CONV(B, C, H, W, OC, K, S, P) ((ConvGeom){B, C, H, W, OC, K, S, P, 0, 0, 0, 0})
+#define CONVT(B, C, H, W, OC, K, S, P, OP) ((ConvGeom){B, C, H, W, OC, K, S, P, OP, 0, 0, 1})
+
+Test(conv_vs_reference, chunks_of_images) {
+    // one chunk, the GEMM's threads inside (one slice)
+    check_against_reference("one chunk", CONV(3, 4, 9, 11, 6, 3, 2, 1), 1, 61);
+    check_against_reference("one chunk", CONVT(3, 4, 5, 7, 6, 3, 2, 1, 1), 1, 62);
+    // 64 images of 14x14 at C*K*K = 144: two chunks of 32
+    check_against_reference("two chunks", CONV(64, 16, 14, 14, 8, 3, 1, 1), 1, 63);
+    // transposed, 1024 rows of col per pixel: four images per chunk
+    check_against_reference("four chunks", CONVT(16, 64, 14, 14, 64, 4, 2, 1, 0), 1, 64);
+    // W1's D layers and G's transposed ones (k4 s2 p1, the phases inside)
+    check_against_reference("W1 D", CONV(64, 1, 28, 28, 16, 4, 2, 1), 1, 65);
+    check_against_reference("W1 G", CONVT(64, 32, 7, 7, 16, 4, 2, 1, 0), 1, 66);
+}
+
+Test(conv_vs_reference, threads_over_images) {
+    // two slices of 4 images (B*N per thread >= 128 columns)
+    check_against_reference("slices", CONV(8, 4, 14, 14, 8, 4, 2, 1), 2, 67);
+    check_against_reference("slices", CONVT(8, 8, 7, 7, 4, 4, 2, 1, 0), 2, 68);
+    check_against_reference("W1 D, slices", CONV(64, 1, 28, 28, 16, 4, 2, 1), 2, 69);
+    check_against_reference("W1 G, slices", CONVT(64, 32, 7, 7, 16, 4, 2, 1, 0), 2, 70);
+    // 5 images on 2 threads: uneven, so the threads go inside the GEMMs
+    check_against_reference("uneven", CONV(5, 8, 16, 16, 16, 3, 2, 0), 2, 71);
+}
+
+Test(conv_vs_reference, bands_of_rows) {
+    // C*K*K * OH*OW = 576 * 2304 > 1M floats: bands of output rows
+    check_against_reference("bands", CONV(1, 64, 48, 48, 8, 3, 1, 1), 1, 72);
+    check_against_reference("bands", CONV(2, 64, 48, 40, 8, 3, 1, 1), 2, 73);
+}
+
+Test(conv_vs_reference, k4s2p1_phases) {
+    // even images up to 64x64 take the phases (conv_k4s2p1.c), 2x2 -> 1x1 too
+    check_against_reference("phases", CONV(2, 3, 64, 64, 5, 4, 2, 1), 1, 74);
+    check_against_reference("phases", CONV(4, 2, 2, 2, 3, 4, 2, 1), 1, 75);
+    check_against_reference("phases", CONVT(2, 3, 32, 32, 4, 4, 2, 1, 0), 1, 76);
+    // past 64x64, or odd: the general loops
+    check_against_reference("no phases", CONV(1, 2, 66, 66, 3, 4, 2, 1), 1, 77);
+    check_against_reference("no phases", CONV(2, 2, 7, 9, 5, 4, 2, 1), 1, 78);
+}
+
+Test(conv_vs_reference, direct_few_channels) {
+    check_against_reference("direct", CONV(1, 32, 10, 70, 3, 7, 1, 3), 1, 79);   // W3's c7s1-3
+    check_against_reference("direct", CONV(2, 4, 12, 10, 1, 4, 1, 1), 1, 80);    // PatchGAN's last
+    check_against_reference("direct", CONV(2, 5, 20, 38, 4, 3, 1, 1), 2, 81);    // threads
+}
+
+// The plane loops of the GEMM paths (conv_planes.c, with conv_k4s2p1.c's
+// phases) against the reference im2col / col2im, whole planes and two bands
+// of rows: im2col exactly, col2im up to float rounding (the phases sum the
+// patches of a pixel in another order).
+Test(im2col, fast_planes_match_the_reference) {
+    static const int CASES[][6] = {
+        {3, 7, 9, 3, 1, 1}, {2, 7, 9, 3, 2, 0}, {2, 7, 9, 4, 2, 1}, {1, 5, 6, 1, 1, 1},
+        {1, 3, 8, 5, 1, 2}, {2, 9, 7, 3, 3, 2},
+        {2, 2, 2, 4, 2, 1}, {1, 2, 6, 4, 2, 1}, {2, 6, 4, 4, 2, 1},   // phases
+        {1, 28, 28, 4, 2, 1}, {1, 64, 64, 4, 2, 1}, {1, 66, 66, 4, 2, 1},
+    };
+    Rng rng;
+    rng_seed(&rng, 14);
+    for (size_t n = 0; n < sizeof CASES / sizeof CASES[0]; n++) {
+        const int *p = CASES[n];
+        int C = p[0], H = p[1], W = p[2], K = p[3], S = p[4], P = p[5];
+        int OH = (H + 2 * P - K) / S + 1, OW = (W + 2 * P - K) / S + 1, KK = K * K;
+        long N = (long)OH * OW, HW = (long)H * W, ncol = (long)C * KK * N;
+        float *img = random_floats(&rng, C * HW, 1.0f), *y = random_floats(&rng, ncol, 1.0f);
+        float *want = alloc_floats(ncol), *got = random_floats(&rng, ncol, 1.0f);
+        float *want_img = alloc_floats(C * HW), *got_img = alloc_floats(C * HW);
+        im2col(want, img, C, H, W, K, S, P, OH, OW);
+        col2im(want_img, y, C, H, W, K, S, P, OH, OW);
+        for (int c = 0; c < C; c++) {
+            conv_im2col_plane(got + c * KK * N, N, img + c * HW, H, W, K, S, P, OH, OW, 0, OH);
+            conv_col2im_plane(got_img + c * HW, y + c * KK * N, N, H, W, K, S, P, OH, OW, 0, OH);
+        }
+        char what[96];
+        snprintf(what, sizeof what, "im2col planes C%d %dx%d K%d S%d P%d", C, H, W, K, S, P);
+        check_close(what, got, want, ncol, 0.0f, 0.0f);
+        snprintf(what, sizeof what, "col2im planes C%d %dx%d K%d S%d P%d", C, H, W, K, S, P);
+        check_close(what, got_img, want_img, C * HW, 1e-6f * KK, 1e-6f);
+        // Bands [0, mid) and [mid, OH) of channel 0: each row (ki, kj) of a
+        // band is that slice of the plane's row.
+        int mid = OH / 2;
+        for (int band = 0; band < 2 && mid > 0; band++) {
+            int oh0 = band ? mid : 0, oh1 = band ? OH : mid;
+            long cols = (long)(oh1 - oh0) * OW;
+            float *rows = alloc_floats(KK * cols);
+            conv_im2col_plane(rows, cols, img, H, W, K, S, P, OH, OW, oh0, oh1);
+            for (int k = 0; k < KK; k++) {
+                snprintf(what, sizeof what, "im2col band [%d, %d) row %d C%d %dx%d K%d S%d P%d",
+                         oh0, oh1, k, C, H, W, K, S, P);
+                check_close(what, rows + k * cols, want + k * N + (long)oh0 * OW, cols, 0.0f, 0.0f);
+            }
+            free(rows);
+        }
+        free(img); free(y); free(want); free(got); free(want_img); free(got_img);
+    }
 }

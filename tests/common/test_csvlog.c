@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csvlog.h"
+#include "train/csvlog.h"
 
 TestSuite(csvlog, .timeout = 30);
 

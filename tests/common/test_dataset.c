@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dataset.h"
-#include "image.h"
+#include "data/dataset.h"
+#include "data/image.h"
 
 #define DATA REF_DIR "/../../data/"
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "dropout.h"
+#include "kernels/dropout.h"
 #include "ref.h"
-#include "rng.h"
+#include "util/rng.h"
 
 enum { N_REF = 2 * 2 * 5 * 7 };   // the (B, C, H, W) tensor of gen_kernels.py, flat
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "edges.h"
+#include "data/edges.h"
 
 TestSuite(edges, .timeout = 30);
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "evaluator.h"
+#include "eval/evaluator.h"
 
 TestSuite(evaluator, .timeout = 120);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fcdlog.h"
+#include "eval/fcdlog.h"
 
 #define FASHION "/usr/share/datasets/fashion-mnist"
 

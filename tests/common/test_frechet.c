@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "frechet.h"
+#include "eval/frechet.h"
 #include "ref.h"
-#include "rng.h"
+#include "util/rng.h"
 
 enum { NA = 40, NB = 31, D = 6 };
 

@@ -1,7 +1,7 @@
 // test_gemm.c - the BLIS-backed gemm() against a naive triple loop, for every
 // combination of transposes and for strided (sub-matrix) operands, under
 // every kernel set of BLIS this CPU runs; and the rule that picks the set
-// (common/blas_kernels.h) on the CPUs the course runs on.
+// (common/kernels/blas_kernels.h) on the CPUs the course runs on.
 #include <blis.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "blas_kernels.h"
+#include "train/args.h"
+#include "kernels/blas_kernels.h"
 #include "check.h"
-#include "gemm.h"
-#include "rng.h"
-#include "run.h"
+#include "kernels/gemm.h"
+#include "util/rng.h"
+#include "train/run.h"
 
 // The textbook definition, in double: only this test uses it.
 static void gemm_naive(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
@@ -176,7 +176,7 @@ Test(gemm, the_rule_looks_only_at_its_argument) {
     expect_rule(&XEON_AVX512, "skx", "Intel with AVX-512, GAN_GEMM_KERNELS=haswell set");
 }
 
-// run_start (common/run.c) records the set in the run's config.txt.
+// run_start (common/train/run.c) records the set in the run's config.txt.
 Test(gemm, a_run_records_its_kernel_set_in_config_txt) {
     char dir[] = "/tmp/test_gemm_XXXXXX";
     cr_assert_not_null(mkdtemp(dir), "mkdtemp");

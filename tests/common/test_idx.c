@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idx.h"
-#include "image.h"
+#include "data/idx.h"
+#include "data/image.h"
 
 #define DATA REF_DIR "/../../data/"
 #define FASHION "/usr/share/datasets/fashion-mnist/"

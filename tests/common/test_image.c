@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image.h"
+#include "data/image.h"
 
 #define DATA REF_DIR "/../../data/"
 

@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "check.h"
-#include "dcgan.h"
+#include "models/dcgan.h"
 #include "ref.h"
 
 TestSuite(layers, .timeout = 60);
 
-// bench/WORKLOADS.md W1, the library's DCGAN (common/dcgan.h), each net in its own
+// bench/WORKLOADS.md W1, the library's DCGAN (common/models/dcgan.h), each net in its own
 // ParamSet as the lessons hold them:
 //   G = Linear(100, 256*7*7) -> BN -> ReLU -> reshape -> ConvT(256, 128, 4, 2, 1) -> BN -> ReLU
 //       -> ConvT(128, 1, 4, 2, 1) -> tanh

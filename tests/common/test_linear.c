@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "linear.h"
+#include "kernels/linear.h"
 #include "ref.h"
 
 // N = batch (B in linear.h), IN, OUT as in gen_kernels.py: odd on purpose.

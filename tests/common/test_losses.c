@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "losses.h"
+#include "kernels/losses.h"
 #include "ref.h"
 
 enum {

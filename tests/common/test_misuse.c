@@ -4,11 +4,11 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 
-#include "gemm.h"
-#include "layers.h"
-#include "linear.h"
-#include "patchgan.h"
-#include "tape.h"
+#include "kernels/gemm.h"
+#include "nn/layers.h"
+#include "kernels/linear.h"
+#include "models/patchgan.h"
+#include "autograd/tape.h"
 
 TestSuite(misuse, .timeout = 10);
 

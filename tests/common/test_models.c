@@ -1,4 +1,4 @@
-// test_models.c - the library's networks (common/dcgan.h, unet.h, patchgan.h,
+// test_models.c - the library's networks (common/models/dcgan.h, unet.h, patchgan.h,
 // resnet_gen.h, vgg.h): exact parameter counts of every network of
 // bench/WORKLOADS.md against PyTorch's numel, output shapes at the workload sizes,
 // and forward + backward of each family against PyTorch at small sizes
@@ -16,12 +16,12 @@
 #include <string.h>
 
 #include "check.h"
-#include "dcgan.h"
-#include "patchgan.h"
+#include "models/dcgan.h"
+#include "models/patchgan.h"
 #include "ref.h"
-#include "resnet_gen.h"
-#include "unet.h"
-#include "vgg.h"
+#include "models/resnet_gen.h"
+#include "models/unet.h"
+#include "models/vgg.h"
 
 TestSuite(models, .timeout = 120);
 

@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "gemm.h"
-#include "norm.h"
+#include "kernels/gemm.h"
+#include "kernels/norm.h"
 #include "ref.h"
-#include "rng.h"
+#include "util/rng.h"
 
 TestSuite(norm_ref, .timeout = 30);
 TestSuite(norm_grad, .timeout = 60);

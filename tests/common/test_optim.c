@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "optim.h"
+#include "nn/optim.h"
 #include "ref.h"
 
 TestSuite(optim, .timeout = 30);

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
-#include "paired.h"
-#include "rng.h"
+#include "data/image.h"
+#include "data/paired.h"
+#include "util/rng.h"
 
 #define PAIRED REF_DIR "/../../data/paired/"
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "plot.h"
+#include "data/image.h"
+#include "train/plot.h"
 
 TestSuite(plot, .timeout = 60);
 
@@ -72,39 +72,42 @@ Test(plot, scatter_of_two_point_sets) {
 }
 
 Test(plot, bad_input_is_an_error_not_a_crash) {
-    char csv[] = "/tmp/test_plot_XXXXXX.csv";
+    char csv[] = "/tmp/test_plot_XXXXXX.csv", png[64];
     close(mkstemps(csv, 4));
+    snprintf(png, sizeof png, "%s.png", csv);   // never written: every call below fails
     write_text(csv, "step,loss_d\n0,1\n");
     Error err;
-    cr_assert_eq(plot_loss_curves("/tmp/never.png", csv, "loss_d,loss_g", "t", NULL, &err), -1,
+    cr_assert_eq(plot_loss_curves(png, csv, "loss_d,loss_g", "t", NULL, &err), -1,
                  "a missing column is refused");
     cr_assert(strstr(err.msg, csv) && strstr(err.msg, "expected a column \"loss_g\"") &&
                   strstr(err.msg, "found the columns \"step,loss_d\""), "message: %s", err.msg);
-    cr_assert_eq(plot_loss_curves("/tmp/never.png", "/no/such.csv", "loss_d", "t", NULL, &err), -1,
+    cr_assert_eq(plot_loss_curves(png, "/no/such.csv", "loss_d", "t", NULL, &err), -1,
                  "a missing CSV is refused");
     cr_assert(strstr(err.msg, "/no/such.csv: cannot open"), "message: %s", err.msg);
     write_text(csv, "");
-    cr_assert_eq(plot_loss_curves("/tmp/never.png", csv, "loss_d", "t", NULL, &err), -1, "an empty CSV");
+    cr_assert_eq(plot_loss_curves(png, csv, "loss_d", "t", NULL, &err), -1, "an empty CSV");
     cr_assert(strstr(err.msg, "found an empty file"), "message: %s", err.msg);
     write_text(csv, "step,loss_d\n");
-    cr_assert_eq(plot_loss_curves("/tmp/never.png", csv, "loss_d", "t", NULL, &err), -1, "a header only");
+    cr_assert_eq(plot_loss_curves(png, csv, "loss_d", "t", NULL, &err), -1, "a header only");
     cr_assert(strstr(err.msg, "expected rows of data, found only the header"), "message: %s", err.msg);
     if (have_gnuplot()) {   // gnuplot's own complaint is passed on
         write_text(csv, "step,loss_d\n0,abc\n");
-        cr_assert_eq(plot_loss_curves("/tmp/never.png", csv, "loss_d", "t", NULL, &err), -1,
+        cr_assert_eq(plot_loss_curves(png, csv, "loss_d", "t", NULL, &err), -1,
                      "a CSV without numbers cannot be plotted");
         cr_assert(strstr(err.msg, "gnuplot failed on") != NULL, "message: %s", err.msg);
     }
     unlink(csv);
+    unlink(png);
 }
 
 Test(plot, missing_gnuplot_is_reported_not_fatal) {
-    char csv[] = "/tmp/test_plot_XXXXXX.csv";
+    char csv[] = "/tmp/test_plot_XXXXXX.csv", png[64];
     close(mkstemps(csv, 4));
+    snprintf(png, sizeof png, "%s.png", csv);   // never written: every call below fails
     write_text(csv, "step,loss\n0,1\n1,0.5\n");
     setenv("PATH", "/nonexistent", 1);   // this test runs in its own process
     Error err;
-    cr_assert_eq(plot_loss_curves("/tmp/never.png", csv, "loss", "t", NULL, &err), -1, "no gnuplot");
+    cr_assert_eq(plot_loss_curves(png, csv, "loss", "t", NULL, &err), -1, "no gnuplot");
     cr_assert(strstr(err.msg, "gnuplot is not installed") && strstr(err.msg, "gnuplot-nox"),
               "message: %s", err.msg);
     unlink(csv);

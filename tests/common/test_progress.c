@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "progress.h"
+#include "train/progress.h"
 
 TestSuite(progress, .timeout = 30);
 

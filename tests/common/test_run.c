@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "train/run.h"
 
 TestSuite(run, .timeout = 30);
 

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "gemm.h"
+#include "kernels/gemm.h"
 #include "ref.h"
-#include "rng.h"
-#include "spatial.h"
+#include "util/rng.h"
+#include "kernels/spatial.h"
 
 // B = batch, C = channels, H, W: the input of gen_kernels.py. PZ, PR = zero
 // and reflection padding; CB = channels of concat's second input; CS, HE, WE =

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "layers.h"
+#include "nn/layers.h"
 #include "ref.h"
-#include "tape.h"
+#include "autograd/tape.h"
 
 // Float32 forward/backward against a float64 reference.
 #define ATOL 1e-5f

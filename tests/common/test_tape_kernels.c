@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conv.h"
-#include "evaluator.h"
-#include "norm.h"
-#include "tape.h"
+#include "kernels/conv.h"
+#include "eval/evaluator.h"
+#include "kernels/norm.h"
+#include "autograd/tape.h"
 
 TestSuite(tape_kernels, .timeout = 120);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tape.h"
+#include "autograd/tape.h"
 
 TestSuite(tape_memory, .timeout = 60);
 

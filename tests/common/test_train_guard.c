@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "train_guard.h"
+#include "train/train_guard.h"
 
 TestSuite(train_guard, .timeout = 30);
 

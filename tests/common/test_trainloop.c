@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "trainloop.h"
+#include "data/image.h"
+#include "train/trainloop.h"
 
 TestSuite(trainloop, .timeout = 60);
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "translate.h"
+#include "data/image.h"
+#include "train/translate.h"
 
 TestSuite(translate, .timeout = 30);
 

@@ -1,6 +1,6 @@
 // make_jpegs.c - writes the tiny JPEG test inputs in this folder with
 // libjpeg's own encoder, so every kind of file is made the same way:
-//     gcc make_jpegs.c -ljpeg -o /tmp/make_jpegs && /tmp/make_jpegs   (run from here)
+//     gcc make_jpegs.c -ljpeg -o make_jpegs && ./make_jpegs && rm make_jpegs   (run from here)
 // The pixels are smooth ramps that tests/common/test_image.c recomputes:
 // channel k at (y, x) = jpeg_value(y, x, k) below (JPEG is lossy, so the test
 // compares within a tolerance). 13x7 is not a multiple of the 8x8 or 16x16
@@ -109,7 +109,7 @@ int main(void) {
     write("not_a_jpeg.jpg", (const unsigned char *)"GIF89a: a GIF, not a JPEG\n", 26);
     write("empty.jpg", (const unsigned char *)"", 0);
 
-    // JPEG folders for common/paired.c (tests/common/test_paired.c): an aligned
+    // JPEG folders for common/data/paired.c (tests/common/test_paired.c): an aligned
     // pair whose halves are the same ramp, and unpaired sets named .jpg and
     // .JPEG (the suffix in any case).
     Buffer pair = encode('c', 2 * W);

@@ -3,7 +3,7 @@
 // (and an int with limits).
 #include <omp.h>
 
-#include "args.h"
+#include "train/args.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 64

@@ -2,7 +2,7 @@
 // (G: linear + batch norm with Adam; D: linear with SGD momentum): a refused
 // file must leave every weight, buffer, moment and step as they were. The
 // seed in corpus/checkpoint/ is this model saved by seed_checkpoint.c.
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 #include "fuzz.h"
 #include "fuzz_model.h"
 

@@ -1,7 +1,7 @@
 // fuzz_csvlog.c - csvlog_open resuming an existing log made of any bytes
 // (it keeps the header and the rows up to the resume step), then one row.
 // A log it refuses must be left exactly as it was.
-#include "csvlog.h"
+#include "train/csvlog.h"
 #include "fuzz.h"
 
 #define HEADER "step,loss_d,loss_g"

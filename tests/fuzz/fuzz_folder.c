@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "dataset.h"
+#include "data/dataset.h"
 #include "fuzz.h"
 
 static const uint8_t GRAY_2X2[] = {   // a valid 2x2 gray PNG, read first ("a.png")

@@ -7,7 +7,7 @@
 #include <zlib.h>
 
 #include "fuzz.h"
-#include "idx.h"
+#include "data/idx.h"
 
 static void read_both(const char *path, int limit, int strict) {
     int want_side = strict ? 28 : 0, n_classes = strict ? 10 : 0;

@@ -1,7 +1,7 @@
 // fuzz_jpeg.c - image_read_jpeg on any bytes, as gray, RGB and the file's own
 // choice, and image_read (which picks the reader from the first bytes).
 #include "fuzz.h"
-#include "image.h"
+#include "data/image.h"
 
 // A result of either reader: c channels as asked, sides within the limit,
 // every pixel in [-1, 1].

@@ -2,7 +2,7 @@
 #ifndef FUZZ_MODEL_H
 #define FUZZ_MODEL_H
 
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 
 typedef struct {
     ParamSet gps, dps;

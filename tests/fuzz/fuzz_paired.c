@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
-#include "image.h"
-#include "paired.h"
-#include "rng.h"
+#include "data/image.h"
+#include "data/paired.h"
+#include "util/rng.h"
 
 // The folder, with a.png written once.
 static const char *pairs_dir(void) {

@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "image.h"
+#include "data/image.h"
 
 // img (C, H, W) through the writer and the reader again: 8-bit values, so exact.
 static void round_trip(const float *img, int c, int h, int w) {

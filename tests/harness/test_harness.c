@@ -110,10 +110,15 @@ Test(harness_json, truncates_on_a_character_boundary) {
 
 // ---------------------------------------------------------------- points.tsv
 
+// A new temporary file holding text (the previous one, if any, is removed).
 static const char *write_tmp(const char *text) {
     static char path[64];
-    snprintf(path, sizeof path, "/tmp/harness_points_%d.tsv", (int)getpid());
-    FILE *f = fopen(path, "w");
+    if (path[0]) unlink(path);
+    snprintf(path, sizeof path, "/tmp/harness_points_XXXXXX.tsv");
+    int fd = mkstemps(path, 4);
+    cr_assert(fd >= 0, "cannot make a temporary file %s", path);
+    FILE *f = fdopen(fd, "w");
+    cr_assert(f != NULL, "cannot open the temporary file %s", path);
     fputs(text, f);
     fclose(f);
     return path;

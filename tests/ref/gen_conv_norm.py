@@ -1,4 +1,4 @@
-"""Reference data for common/conv.c and common/norm.c (tests/common/test_conv.c, test_norm.c).
+"""Reference data for common/kernels/conv.c and common/kernels/norm.c (tests/common/test_conv.c, test_norm.c).
 
 Run from tests/ref/:  /usr/bin/python3 gen_conv_norm.py
 Writes data/conv_*.bin and data/norm_*.bin through refio.write_ref.

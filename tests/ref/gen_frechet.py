@@ -1,4 +1,4 @@
-"""Reference data for common/frechet.c: Gaussian statistics of feature sets
+"""Reference data for common/eval/frechet.c: Gaussian statistics of feature sets
 and the squared Fréchet distance between them.
 
 Run from tests/ref/ with Debian's python3-torch:  /usr/bin/python3 gen_frechet.py

@@ -19,6 +19,7 @@ import math
 import numpy as np
 import torch
 
+from nets import DcganD, DcganG
 from refio import write_ref
 
 F = torch.nn.functional
@@ -136,34 +137,6 @@ def w1_input(i, phase, amp):
     return amp * np.sin(0.71 * i + phase) * np.cos(0.029 * i)
 
 
-class G(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = torch.nn.Linear(100, 256 * 7 * 7)
-        self.bn0 = torch.nn.BatchNorm1d(256 * 7 * 7)
-        self.up1 = torch.nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False)
-        self.bn1 = torch.nn.BatchNorm2d(128)
-        self.up2 = torch.nn.ConvTranspose2d(128, 1, 4, 2, 1)
-
-    def forward(self, z):
-        h = F.relu(self.bn0(self.fc(z))).view(-1, 256, 7, 7)
-        return torch.tanh(self.up2(F.relu(self.bn1(self.up1(h)))))
-
-
-class D(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.c1 = torch.nn.Conv2d(1, 64, 4, 2, 1)
-        self.c2 = torch.nn.Conv2d(64, 128, 4, 2, 1, bias=False)
-        self.bn2 = torch.nn.BatchNorm2d(128)
-        self.fc = torch.nn.Linear(128 * 7 * 7, 1)
-
-    def forward(self, x):
-        h = F.leaky_relu(self.c1(x), 0.2)
-        h = F.leaky_relu(self.bn2(self.c2(h)), 0.2)
-        return self.fc(h.flatten(1))
-
-
 W1_B = 8
 W1_SAMPLES = 64   # elements of each large tensor stored, evenly spaced
 
@@ -191,7 +164,7 @@ def sample(x):
 
 
 def w1_refs():
-    g, d = G(), D()
+    g, d = DcganG(), DcganD()   # W1 (nets.py)
     t = {"g_count": torch.tensor([float(sum(p.numel() for p in g.parameters()))]),
          "d_count": torch.tensor([float(sum(p.numel() for p in d.parameters()))])}
     nt = set_w1_weights(g, 0)

@@ -19,19 +19,22 @@ Writes:
                               6-channel PatchGAN ndf 2 with 1 layer (2x2 logits), for each loss
                               ("l1_", "cgan_", "l1cgan_"): the losses, D's mean outputs,
                               both networks' gradients and parameters after Adam.
-Parameter blocks are in the C ParamSet order (common/unet.c, common/patchgan.c): the
+The networks are nets.py's UNet and patchgan (W2's, at these sizes), loaded with
+random parameters. Parameter blocks are in the C ParamSet order (common/models/unet.c,
+common/models/patchgan.c), which is also the modules' order: the
 encoder's levels outermost first, then the decoder's innermost first; per layer the
 weight, its bias (only when no norm follows), then the norm's gain and shift.
 Inputs and parameters are drawn in float32 (what C loads), then everything runs in float64.
 """
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
+from nets import UNet, instance_norm, patchgan
 from refio import write_ref
 
 torch.manual_seed(5)
 F64 = torch.float64
-SLOPE, EPS_BN, MOM = 0.2, 1e-5, 0.1
 LR, BETA1, BETA2, ADAM_EPS = 1e-3, 0.5, 0.999, 1e-8
 LAMBDA = 100.0
 
@@ -74,33 +77,6 @@ def unet_params(ngf, depth, in_ch, out_ch, skips):
     return ps, bufs
 
 
-def bn(x, g, b, bufs, k, train):
-    return F.batch_norm(x, bufs[k], bufs[k + 1], g, b, train, MOM, EPS_BN)
-
-
-def unet_forward(ps, bufs, x, depth, skips, train):
-    it, k = iter(ps), 0
-    h, skip = x, []
-    for i in range(depth):
-        if i > 0:
-            h = F.leaky_relu(h, SLOPE)
-        w = next(it)
-        if 0 < i < depth - 1:
-            h = bn(F.conv2d(h, w, None, 2, 1), next(it), next(it), bufs, k, train)
-            k += 2
-        else:
-            h = F.conv2d(h, w, next(it), 2, 1)
-        skip.append(h)
-    for i in reversed(range(depth)):
-        if i < depth - 1 and skips:
-            h = torch.cat([skip[i], h], 1)
-        w = next(it)
-        if i == 0:
-            return torch.tanh(F.conv_transpose2d(F.relu(h), w, next(it), 2, 1))
-        h = bn(F.conv_transpose2d(F.relu(h), w, None, 2, 1), next(it), next(it), bufs, k, train)
-        k += 2
-
-
 def patchgan_params(in_ch, ndf, n_layers, batch_norm):
     ps, bufs = [], []
     for i in range(n_layers + 2):
@@ -116,34 +92,37 @@ def patchgan_params(in_ch, ndf, n_layers, batch_norm):
     return ps, bufs
 
 
-def patchgan_forward(ps, bufs, x, n_layers, batch_norm, train=True):
-    it, k, h = iter(ps), 0, x
-    for i in range(n_layers + 1):
-        w = next(it)
-        if i == 0:
-            h = F.conv2d(h, w, next(it), 2, 1)
-        else:
-            h = F.conv2d(h, w, None, 2 if i < n_layers else 1, 1)
-            g, b = next(it), next(it)
-            if batch_norm:
-                h = bn(h, g, b, bufs, k, train)
-                k += 2
-            else:
-                h = F.instance_norm(h, weight=g, bias=b, eps=EPS_BN)
-        h = F.leaky_relu(h, SLOPE)
-    return F.conv2d(h, next(it), next(it), 1, 1)
+def load(net, ps, bufs):
+    """net (nets.py) in float64 holding the parameters ps and batch-norm
+    statistics bufs, both in ParamSet order (which is the module's order)."""
+    net = net.double()
+    params, stats = list(net.parameters()), running_stats(net)
+    assert len(params) == len(ps) and len(stats) == len(bufs), "ParamSet order != the module's"
+    with torch.no_grad():
+        for p, v in zip(params + stats, list(ps) + list(bufs)):
+            p.copy_(v)
+    return net
 
 
-def leaves(ps):
-    return [p.detach().clone().requires_grad_() for p in ps]
+def running_stats(net):
+    return [b for n, b in net.named_buffers() if n.endswith(("running_mean", "running_var"))]
+
+
+def unet(ngf, depth, skips, ps, bufs):
+    # Building a module draws its default weights: keep the random stream as it was.
+    with torch.random.fork_rng(devices=[]):
+        net = UNet(ngf, depth, 3, 3, n_dropout=0, skips=skips)
+    return load(net, ps, bufs)
+
+
+def patchgan_net(in_ch, ndf, n_layers, batch_norm, ps, bufs):
+    with torch.random.fork_rng(devices=[]):
+        net = patchgan(in_ch, nn.BatchNorm2d if batch_norm else instance_norm, ndf, n_layers)
+    return load(net, ps, bufs)
 
 
 def block(ts):
     return torch.cat([t.detach().reshape(-1) for t in ts])
-
-
-def copies(bufs):
-    return [b.clone() for b in bufs]
 
 
 out = {}
@@ -154,29 +133,29 @@ x = (torch.rand(U_B, 3, U_HW, U_HW) * 2 - 1).to(F64)
 unet_file = {"x": x}
 for name, skips in (("unet_", True), ("encdec_", False)):
     ps0, bufs0 = unet_params(U_NGF, U_DEPTH, 3, 3, skips)
-    ps, bufs, xg = leaves(ps0), copies(bufs0), x.clone().requires_grad_()
-    y = unet_forward(ps, bufs, xg, U_DEPTH, skips, True)
+    net, xg = unet(U_NGF, U_DEPTH, skips, ps0, bufs0), x.clone().requires_grad_()
+    y = net(xg)
     probe = rnd(*y.shape)
     (y * probe).sum().backward()
     with torch.no_grad():
-        y_eval = unet_forward(ps, bufs, x, U_DEPTH, skips, False)
+        y_eval = net.eval()(x)
     unet_file.update({name + "block": block(ps0), name + "y": y, name + "probe": probe,
-                      name + "grad": block([p.grad for p in ps]), name + "dx": xg.grad,
-                      name + "y_eval": y_eval, name + "buffers": block(bufs)})
+                      name + "grad": block([p.grad for p in net.parameters()]), name + "dx": xg.grad,
+                      name + "y_eval": y_eval, name + "buffers": block(running_stats(net))})
 write_ref("data/lesson05_unet.bin", unet_file)
 
 # ---------------------------------------------------------------- 5.2 the PatchGAN
 pg_file = {}
 for name, in_ch, batch_norm, batch in (("bn_", 6, True, 2), ("in_", 3, False, 1)):
     ps0, bufs0 = patchgan_params(in_ch, 2, 2, batch_norm)
-    ps, bufs = leaves(ps0), copies(bufs0)
+    net = patchgan_net(in_ch, 2, 2, batch_norm, ps0, bufs0)
     xi = rnd(batch, in_ch, 16, 16)
     xg = xi.clone().requires_grad_()
-    y = patchgan_forward(ps, bufs, xg, 2, batch_norm)
+    y = net(xg)
     probe = rnd(*y.shape)
     (y * probe).sum().backward()
     pg_file.update({name + "x": xi, name + "block": block(ps0), name + "y": y,
-                    name + "probe": probe, name + "grad": block([p.grad for p in ps]),
+                    name + "probe": probe, name + "grad": block([p.grad for p in net.parameters()]),
                     name + "dx": xg.grad})
 write_ref("data/lesson05_patchgan.bin", pg_file)
 
@@ -223,15 +202,15 @@ def adam(ps):
 
 
 for name in ("l1", "cgan", "l1cgan"):
-    gp, dp = leaves(gp0), leaves(dp0)
-    gbufs, dbufs = copies(gbufs0), copies(dbufs0)
-    fake = unet_forward(gp, gbufs, sx, U_DEPTH, True, True)
+    g_net = unet(S_NGF, U_DEPTH, True, gp0, gbufs0)
+    d_net = patchgan_net(6, 2, S_LAYERS, True, dp0, dbufs0)
+    gp, dp = list(g_net.parameters()), list(d_net.parameters())
+    fake = g_net(sx)
     r = {}
     if name != "l1":
         opt_d = adam(dp)
-        real_logits = patchgan_forward(dp, dbufs, torch.cat([sx, sy], 1), S_LAYERS, True)
-        fake_logits = patchgan_forward(dp, dbufs, torch.cat([sx, fake.detach()], 1), S_LAYERS,
-                                       True)
+        real_logits = d_net(torch.cat([sx, sy], 1))
+        fake_logits = d_net(torch.cat([sx, fake.detach()], 1))
         loss_d = 0.5 * (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
                         + F.binary_cross_entropy_with_logits(fake_logits,
                                                              torch.zeros_like(fake_logits)))
@@ -249,7 +228,7 @@ for name in ("l1", "cgan", "l1cgan"):
     else:
         for p in dp:
             p.requires_grad_(False)
-        logits = patchgan_forward(dp, dbufs, torch.cat([sx, fake], 1), S_LAYERS, True)
+        logits = d_net(torch.cat([sx, fake], 1))
         gan = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
         r["g_gan"] = gan.reshape(1)
         loss_g = gan + LAMBDA * l1 if name == "l1cgan" else gan
@@ -260,7 +239,7 @@ for name in ("l1", "cgan", "l1cgan"):
     r["g_l1"] = l1.reshape(1)
     r["g_after"] = block(gp)
     if name != "l1":
-        r["d_buffers"] = block(dbufs)   # after the G update's pass through D too
+        r["d_buffers"] = block(running_stats(d_net))   # after the G update's pass through D too
     step_file.update({"%s_%s" % (name, k): v for k, v in r.items()})
     print("lesson05 step %s: loss_g %.6f%s" % (name, loss_g.item(),
           "" if name == "l1" else ", loss_d %.6f" % r["loss_d"].item()))

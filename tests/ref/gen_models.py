@@ -1,7 +1,7 @@
-"""Reference data for the library's models (common/dcgan.h, unet.h, patchgan.h,
+"""Reference data for the library's models (common/models/dcgan.h, unet.h, patchgan.h,
 resnet_gen.h, vgg.h), at small sizes, from the very PyTorch definitions the
-benchmark times (bench/torch_workloads.py), so the C models, the benchmark
-and these references describe the same networks.
+benchmark times (nets.py, which bench/torch_workloads.py imports), so the C
+models, the benchmark and these references describe the same networks.
 
 Run from tests/ref/ with Debian's python3-torch:  /usr/bin/python3 gen_models.py
 Writes data/models_*.bin, one network (or pair) per file:
@@ -22,16 +22,13 @@ rm000/rv000, ... Parameters and inputs are drawn in float32 (what C loads),
 then everything runs in float64, so the references carry no float32 rounding.
 """
 import os
-import sys
 
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
-from torch_workloads import (DcganG, UNet, VggEncoder, adain, adain_decoder,  # noqa: E402
-                             dcgan_d, instance_norm, patchgan, resnet_g)
-
-from refio import write_ref  # noqa: E402
+from nets import (DcganD, DcganG, UNet, VggEncoder, adain, adain_decoder, instance_norm,
+                  patchgan, resnet_g)
+from refio import write_ref
 
 torch.manual_seed(5)
 F64 = torch.float64
@@ -80,7 +77,7 @@ def save(name, tensors):
 
 # DCGAN: G on z, D on an image batch; both in training mode (batch statistics).
 g = randomise(DcganG(z_dim=8, img_ch=1, img_size=8, g_ch=8))
-d = randomise(dcgan_d(img_ch=1, img_size=8, d_ch=4))
+d = randomise(DcganD(img_ch=1, img_size=8, d_ch=4))
 save("models_dcgan.bin", {**run(g, torch.randn(4, 8), "g."), **run(d, torch.randn(4, 1, 8, 8), "d.")})
 
 # U-Net: training mode (dropout p 0: its masks are random), then evaluation

@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from nets import DcganD, DcganG
 from refio import write_ref
 
 torch.manual_seed(3)
@@ -146,14 +147,12 @@ def numel(m):
     return sum(p.numel() for p in m.parameters())
 
 
-g_layers = [nn.Linear(100, 256 * 7 * 7), nn.BatchNorm1d(256 * 7 * 7),
-            nn.ConvTranspose2d(256, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128),
-            nn.ConvTranspose2d(128, 1, 4, 2, 1)]
-d_layers = [nn.Conv2d(1, 64, 4, 2, 1), nn.Conv2d(64, 128, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(128), nn.Linear(6272, 1)]
+w1_g, w1_d = DcganG(), DcganD()   # W1 (nets.py)
+g_layers = [w1_g.fc, w1_g.bn0, w1_g.up1, w1_g.bn1, w1_g.up2]
+d_layers = [w1_d.c1, w1_d.c2, w1_d.bn2, w1_d.fc]
 write_ref("data/tape_counts.bin", {
-    "dcgan_g": torch.tensor([float(numel(nn.Sequential(*g_layers)))]),
-    "dcgan_d": torch.tensor([float(numel(nn.Sequential(*d_layers)))]),
+    "dcgan_g": torch.tensor([float(numel(w1_g))]),
+    "dcgan_d": torch.tensor([float(numel(w1_d))]),
     "dcgan_g_layers": torch.tensor([float(numel(m)) for m in g_layers]),
     "dcgan_d_layers": torch.tensor([float(numel(m)) for m in d_layers]),
 })

@@ -3,7 +3,7 @@
 // reliability tests run it after every kill.
 #include <stdio.h>
 
-#include "checkpoint.h"
+#include "train/checkpoint.h"
 
 int main(int argc, char **argv) {
     if (argc != 2) {
