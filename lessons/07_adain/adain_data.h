@@ -1,0 +1,53 @@
+// adain_data.h - lesson 07's images: a folder of photographs or paintings
+// (PNG or JPEG, any size) scaled to a short side, random square crops for
+// training, centre crops for the held-out measurements; and those
+// measurements (adain_eval.c).
+#ifndef ADAIN_DATA_H
+#define ADAIN_DATA_H
+
+#include "adain.h"
+#include "rng.h"
+
+typedef struct {
+    int n;
+    float **img;     // each (3, h[i], w[i]) in [-1, 1]
+    int *h, *w;
+    char (*names)[128];
+} AdainImages;
+
+// Every .png, .jpg and .jpeg of dir in name order, each scaled (bilinear)
+// so that its short side is short_side pixels. -1 with a message naming the
+// folder when it holds none, or the file that cannot be read.
+int adain_images_load(AdainImages *s, const char *dir, int short_side, Error *err);
+void adain_images_free(AdainImages *s);
+
+// out (3, S, S): a random S x S window of image i, mirrored with probability 1/2.
+void adain_random_crop(float *out, const AdainImages *s, int i, int S, Rng *rng);
+// out (3, S, S): the centre S x S window of image i.
+void adain_centre_crop(float *out, const AdainImages *s, int i, int S);
+
+// A content image re-coloured to a style image's per-channel pixel mean and
+// std (the cheap baseline: AdaIN on pixels), clamped to [-1, 1]; c, s, out (3, S, S).
+void adain_colour_transfer(float *out, const float *c, const float *s, int S);
+
+// What the held-out pairs measure, means over every content x style pair,
+// all through the library's own tape ops (never the exercises'):
+//   style_*    the style loss (adain.h's L_s) against the style image, of the
+//              output, of the content image itself and of the colour transfer
+//   content_*  the content loss MSE(f(x), t) of each against the full-style target t
+//   struct_*   MSE between instance-normalised relu4_1 features of x and of the
+//              content image: 0 when the layout is the content's, whatever the colours
+//   psnr0      PSNR (dB) of the alpha = 0 output against the content image
+typedef struct {
+    double style_out, style_content, style_colour;
+    double content_out, content_content, content_colour;
+    double struct_out, struct_colour;
+    double psnr0;
+    int pairs;
+} AdainEval;
+
+// contents (nc, 3, S, S), styles (ns, 3, S, S); outputs at the given alpha.
+void adain_evaluate(AdainNet *n, AdainEval *e, const float *contents, int nc,
+                    const float *styles, int ns, int S, float alpha);
+
+#endif
