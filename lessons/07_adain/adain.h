@@ -9,7 +9,12 @@
 //     content  L_c = MSE(f(g(t)), t)                          at relu4_1
 //     style    L_s = sum over relu1_1..relu4_1 of
 //                    MSE(mean(phi_i(g(t))), mean(phi_i(s))) + MSE(std(...), std(...))
-//     L = L_c + style_weight * L_s
+//     identity L_id = MSE(g(f(c)), c) in pixels, on the batch's identity pairs
+//              (style = content, so t = f(c)): the decoder must give the content
+//              image back (SANet's identity loss, Park & Lee 2019). With a random
+//              encoder the feature losses alone do not teach the decoder colours
+//              in a 10-minute run (README: the measurements).
+//     L = L_c + style_weight * L_s + identity_weight * L_id
 // At test time alpha blends t with the content features (alpha 0: the
 // content image back; 1: full style), and several styles mix with weights.
 //
@@ -39,6 +44,7 @@
 typedef struct {
     int width;            // VGG width (64 = VGG-19; the course's default is narrower)
     float style_weight;   // weight of L_s
+    float identity_weight;// weight of L_id, the pixel loss on identity pairs (adain_train_step)
     float lr;             // Adam's learning rate (beta1 0.9, beta2 0.999)
 } AdainConfig;
 
@@ -53,6 +59,7 @@ typedef struct {
     Tape tape;            // one step's tensors; reset at the start of each step
     uint64_t enc_hash;    // adain_encoder_hash: which encoder the decoder belongs to
     uint64_t seed;        // adain_init's (a loaded encoder rebuilds the decoder from it)
+    float calib_open;     // adain_calibrate: the bias shift leaves mean - calib_open * std at 0
 } AdainNet;
 
 // The numbers one training step reports (before the update).
@@ -60,6 +67,7 @@ typedef struct {
     float loss;        // L_c + style_weight * L_s
     float content;     // L_c
     float style;       // L_s (unweighted)
+    float identity;    // L_id (unweighted; 0 without identity pairs)
 } AdainStats;
 
 // Builds the encoder with random weights from seed (not yet calibrated:
@@ -74,7 +82,7 @@ void adain_free(AdainNet *n);
 // filter and bias are divided by the mean of its ReLU output, so that every
 // channel of every layer has mean activation 1 (vgg_normalised's rule).
 // Updates n->enc_hash.
-void adain_calibrate(AdainNet *n, const float *images, int count, int S);
+void adain_calibrate(AdainNet *n, const float *images, int count, int S, int centre);
 
 // A 64-bit FNV-1a hash of the encoder's width and weights, printed as 16 hex digits.
 uint64_t adain_encoder_hash(const AdainNet *n);
@@ -119,9 +127,10 @@ Tensor *adain_content_loss(Tape *tp, Tensor *out_feat, Tensor *target);
 // 7.4 the style loss over the four levels: a scalar on the tape
 Tensor *adain_style_loss(Tape *tp, Tensor *const out_feats[VGG_LEVELS],
                          Tensor *const style_feats[VGG_LEVELS], float eps);
-// 7.5 one training step of the decoder on B content and B style crops (B, 3, S, S)
+// 7.5 one training step of the decoder on B content and B style crops (B, 3, S, S),
+// the first n_identity of them identity pairs (style = content)
 void adain_train_step(AdainNet *n, AdainStats *st, const float *content, const float *style,
-                      int B, int S);
+                      int B, int S, int n_identity);
 // 7.6 alpha blending of K style targets (each n floats) with the content features
 void adain_blend(float *out, const float *content_feat, const float *const *targets,
                  const float *weights, int K, long n, float alpha);

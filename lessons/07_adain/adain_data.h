@@ -26,9 +26,12 @@ void adain_random_crop(float *out, const AdainImages *s, int i, int S, Rng *rng)
 // out (3, S, S): the centre S x S window of image i.
 void adain_centre_crop(float *out, const AdainImages *s, int i, int S);
 
-// A content image re-coloured to a style image's per-channel pixel mean and
-// std (the cheap baseline: AdaIN on pixels), clamped to [-1, 1]; c, s, out (3, S, S).
-void adain_colour_transfer(float *out, const float *c, const float *s, int S);
+// Image c (3, ch, cw) re-coloured to image s's (3, sh, sw) per-channel pixel
+// mean and std (AdaIN on pixels), clamped to [-1, 1] into out (3, ch, cw):
+// the cheap baseline of the measurements (c a content image, s a style), and
+// colour preservation (c a style image, s the content).
+void adain_colour_transfer(float *out, const float *c, int ch, int cw, const float *s, int sh,
+                           int sw);
 
 // What the held-out pairs measure, means over every content x style pair,
 // all through the library's own tape ops (never the exercises'):

@@ -30,11 +30,16 @@ static double structure(Tape *tp, Tensor *a, Tensor *b) {
                     tape_instancenorm(tp, b, NULL, NULL, ADAIN_EPS))->data[0];
 }
 
-void adain_colour_transfer(float *out, const float *c, const float *s, int S) {
+void adain_colour_transfer(float *out, const float *c, int ch, int cw, const float *s, int sh,
+                           int sw) {
     Tape tp;
     tape_init(&tp);
     tape_set_no_grad(&tp, 1);
-    Tensor *y = adain(&tp, image_tensor(&tp, c, S), image_tensor(&tp, s, S), ADAIN_EPS);
+    Tensor *a = tape_tensor(&tp, 4, (int[]){1, 3, ch, cw}, 0);
+    Tensor *b = tape_tensor(&tp, 4, (int[]){1, 3, sh, sw}, 0);
+    memcpy(a->data, c, sizeof(float) * a->size);
+    memcpy(b->data, s, sizeof(float) * b->size);
+    Tensor *y = adain(&tp, a, b, ADAIN_EPS);
     for (long i = 0; i < y->size; i++) out[i] = fminf(1.0f, fmaxf(-1.0f, y->data[i]));
     tape_free(&tp);
 }
@@ -58,7 +63,7 @@ void adain_evaluate(AdainNet *n, AdainEval *e, const float *contents, int nc,
         for (int j = 0; j < ns; j++) {
             const float *s = styles + j * img;
             adain_stylize(n, out, c, S, S, &s, (int[]){S}, (int[]){S}, (float[]){1}, 1, alpha);
-            adain_colour_transfer(ct, c, s, S);
+            adain_colour_transfer(ct, c, S, S, s, S, S);
             tape_reset(&tp);
             Tensor *fs[VGG_LEVELS], *fc[VGG_LEVELS], *fo[VGG_LEVELS], *fk[VGG_LEVELS];
             vgg_encoder_forward(&n->enc, &tp, image_tensor(&tp, s, S), fs);

@@ -10,7 +10,7 @@
 #include "tape.h"
 
 AdainConfig adain_default_config(void) {
-    return (AdainConfig){.width = 16, .style_weight = 2.0f, .lr = 1e-3f};
+    return (AdainConfig){.width = 16, .style_weight = 10.0f, .identity_weight = 10.0f, .lr = 1e-3f};
 }
 
 // He initialisation, N(0, 2 / fan_in) (1 / fan_in before a layer without a
@@ -63,7 +63,7 @@ static int pools_before(int i) {
     return i == 2 || i == 4 || i == 8;
 }
 
-void adain_calibrate(AdainNet *n, const float *images, int count, int S) {
+void adain_calibrate(AdainNet *n, const float *images, int count, int S, int centre) {
     Tape tp;
     tape_init(&tp);
     tape_set_no_grad(&tp, 1);
@@ -77,23 +77,27 @@ void adain_calibrate(AdainNet *n, const float *images, int count, int S) {
         long N = (long)pre->shape[2] * pre->shape[3];
         long per_filter = conv->weight->size / C;
         for (int c = 0; c < C; c++) {
-            double sum = 0.0, pos = 0.0;
-            for (int b = 0; b < B; b++)
-                for (long k = 0; k < N; k++) sum += pre->data[((long)b * C + c) * N + k];
-            float centre = (float)(sum / ((double)B * N));
+            double sum = 0.0, sq = 0.0, pos = 0.0;
             for (int b = 0; b < B; b++)
                 for (long k = 0; k < N; k++) {
-                    float v = pre->data[((long)b * C + c) * N + k] - centre;
+                    double v = pre->data[((long)b * C + c) * N + k];
+                    sum += v, sq += v * v;
+                }
+            double m = sum / ((double)B * N), sd = sqrt(fmax(sq / ((double)B * N) - m * m, 0.0));
+            float shift = centre ? (float)(m - n->calib_open * sd) : 0.0f;
+            for (int b = 0; b < B; b++)
+                for (long k = 0; k < N; k++) {
+                    float v = pre->data[((long)b * C + c) * N + k] - shift;
                     pos += v > 0 ? v : 0;
                 }
             // a channel that never fires keeps scale 1 (none did on the course's data)
             float scale = pos > 0 ? (float)(((double)B * N) / pos) : 1.0f;
-            conv->bias->data[c] = (conv->bias->data[c] - centre) * scale;
+            conv->bias->data[c] = (conv->bias->data[c] - shift) * scale;
             for (long k = 0; k < per_filter; k++) conv->weight->data[c * per_filter + k] *= scale;
             for (int b = 0; b < B; b++)
                 for (long k = 0; k < N; k++) {
                     float *v = &pre->data[((long)b * C + c) * N + k];
-                    *v = (*v - centre) * scale;
+                    *v = (*v - shift) * scale;
                 }
         }
         h = tape_relu(&tp, pre);

@@ -25,7 +25,7 @@ typedef struct {
     AdainNet net;
     AdainImages ctrain, strain, ctest, stest;
     Rng rng;                          // crops and flips
-    int B, S, autoencoder, eval_c, eval_s;
+    int B, S, autoencoder, n_identity, eval_c, eval_s;
     float *cb, *sb;                   // one batch of content and style crops
     float *ec, *es;                   // centre crops of every held-out image
     CsvLog eval_log;
@@ -42,10 +42,13 @@ static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
     Lesson *l = lesson;
     draw(l, l->cb, &l->ctrain);
     draw(l, l->sb, &l->strain);
+    // identity pairs first: their style is the content itself, AdaIN(x, x) = x
+    // (every pair with --autoencoder: alpha 0)
+    int n_id = l->autoencoder ? l->B : l->n_identity;
+    memcpy(l->sb, l->cb, sizeof(float) * 3 * l->S * l->S * n_id);
     AdainStats st;
-    // alpha 0 (the autoencoder): the style is the content itself, AdaIN(x, x) = x
-    adain_train_step(&l->net, &st, l->cb, l->autoencoder ? l->cb : l->sb, l->B, l->S);
-    v[0] = st.loss, v[1] = st.content, v[2] = st.style;
+    adain_train_step(&l->net, &st, l->cb, l->sb, l->B, l->S, n_id);
+    v[0] = st.loss, v[1] = st.content, v[2] = st.style, v[3] = st.identity;
     return 0;
 }
 
@@ -148,6 +151,8 @@ int main(int argc, char **argv) {
     args.lr = cfg.lr;
     const char *content = "datasets/adain/content", *style = "datasets/adain/style", *encoder = "";
     int crop = 64, calib = 32, autoencoder = 0, sample_every = 250, eval_c = 6, eval_s = 5;
+    int n_identity = 2, no_centre = 0;
+    float calib_open = 0.0f;
     args_add_string(&args, "content", &content, "folder with train/ and test/ content images");
     args_add_string(&args, "style", &style, "folder with train/ and test/ style images");
     args_add_string(&args, "encoder", &encoder, "encoder weight file (tools/convert_vgg.py); "
@@ -155,17 +160,22 @@ int main(int argc, char **argv) {
     args_add_int(&args, "width", &cfg.width, "width of the random VGG (64 = VGG-19)");
     args_add_int(&args, "crop", &crop, "training crops (images scaled to twice this short side)");
     args_add_float(&args, "style-weight", &cfg.style_weight, "weight of the style loss");
+    args_add_float(&args, "identity-weight", &cfg.identity_weight, "weight of the identity pairs' pixel loss");
+    args_add_int(&args, "identity-pairs", &n_identity, "identity pairs (style = content) per batch");
+    args_add_bool(&args, "no-centre", &no_centre, "calibration only rescales (no bias shift)");
+    args_add_float(&args, "calib-open", &calib_open, "calibration: pre-activations above mean - this x std pass the ReLU");
     args_add_int(&args, "calib", &calib, "calibration images (half content, half style)");
     args_add_bool(&args, "autoencoder", &autoencoder, "alpha 0: train to reconstruct the content");
     args_add_int(&args, "sample-every", &sample_every, "steps between grids, evaluations, checkpoints");
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;
     Error err;
-    if (crop % 8 || crop < 16 || calib < 2 || cfg.width < 1 || sample_every < 1 || args.batch < 1)
+    if (crop % 8 || crop < 16 || calib < 2 || cfg.width < 1 || sample_every < 1 || args.batch < 1 ||
+        n_identity < 0 || n_identity > args.batch)
         return args_usage_error(&args, "--crop: a multiple of 8, at least 16; --calib at least "
-                                "2; --width, --sample-every and --batch positive");
+                                "2; --width, --sample-every and --batch positive; --identity-pairs 0 to --batch");
     cfg.lr = args.lr;
-    Lesson l = {.B = args.batch, .S = crop, .autoencoder = autoencoder};
+    Lesson l = {.B = args.batch, .S = crop, .autoencoder = autoencoder, .n_identity = n_identity};
     if (load_all(&l, content, style, 2 * crop, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
@@ -191,7 +201,8 @@ int main(int argc, char **argv) {
             const AdainImages *set = i % 2 ? &l.strain : &l.ctrain;
             adain_centre_crop(cal + i * img, set, (i / 2) % set->n, crop);
         }
-        adain_calibrate(&l.net, cal, calib, crop);
+        l.net.calib_open = calib_open;
+        adain_calibrate(&l.net, cal, calib, crop, !no_centre);
         free(cal);
     }
     printf("data: %d + %d content images, %d + %d style images (train + held out), %dx%d crops\n",
@@ -199,8 +210,10 @@ int main(int argc, char **argv) {
     printf("encoder: %s, width %d, %ld weights, hash %016llx; decoder %ld weights\n",
            *encoder ? encoder : "random VGG-19 to relu4_1, calibrated", l.net.cfg.width,
            l.net.ps_enc.size, (unsigned long long)l.net.enc_hash, l.net.ps_dec.size);
-    printf("loss: content + %g x style%s; batch %d, Adam lr %g\n", l.net.cfg.style_weight,
-           autoencoder ? " (autoencoder: style = content)" : "", l.B, l.net.cfg.lr);
+    printf("loss: content + %g x style + %g x identity (%d identity pairs a batch)%s; batch %d, "
+           "Adam lr %g\n", l.net.cfg.style_weight, l.net.cfg.identity_weight,
+           autoencoder ? l.B : n_identity, autoencoder ? " (autoencoder: style = content)" : "",
+           l.B, l.net.cfg.lr);
     rng_seed(&l.rng, (uint64_t)args.seed + 7);
     long img = 3L * crop * crop;
     l.cb = malloc(sizeof(float) * img * l.B), l.sb = malloc(sizeof(float) * img * l.B);
@@ -211,7 +224,7 @@ int main(int argc, char **argv) {
     long total = args.steps;
     TrainSpec spec = {
         .lesson = &l, .step = step, .sample = sample, .evaluate = evaluate, .start = start,
-        .finish = finish, .log_columns = "loss,content,style", .progress_labels = "L,Lc,Ls",
+        .finish = finish, .log_columns = "loss,content,style,identity", .progress_labels = "L,Lc,Ls,Lid",
         .log_every = total >= 200 ? (int)(total / 100) : 1, .log_with_samples = 1,
         .sample_every = sample_every, .eval_every = sample_every,
         .checkpoint_every = sample_every, .images_per_step = l.B, .meta = meta,
@@ -221,8 +234,8 @@ int main(int argc, char **argv) {
     train_init(&loop, &args, NULL, &spec);
     train_add_network(&loop, "decoder", &l.net.ps_dec, &l.net.opt);
     train_add_rng(&loop, "crops", &l.rng);
-    train_add_plot(&loop, "losses.png", "loss.csv", "content,style",
-                   "AdaIN: the content loss and the (unweighted) style loss", NULL);
+    train_add_plot(&loop, "losses.png", "loss.csv", "content,style,identity",
+                   "AdaIN: the content, style and identity losses (unweighted)", NULL);
     train_add_line_plot(&loop, "eval.png", "eval.csv", "step", "style_out,style_content,style_colour",
                         "held-out style loss: output, content image, colour transfer", "style loss", 0);
     int rc = train_main(&loop);

@@ -148,6 +148,8 @@ Tensor *adain_style_loss(Tape *tp, Tensor *const out_feats[VGG_LEVELS],
 // Exercise 7.5 (30 points): one training step of the decoder.
 //
 // content, style: B crops each, (B, 3, S, S) in [-1, 1]; S a multiple of 8.
+// The first n_identity pairs are identity pairs (the caller made style =
+// content there, so t = f(c) for them).
 // 1. tape_reset(&n->tape); content and style become tensors on it (data:
 //    no gradient).
 // 2. fc = f(content) at relu4_1; the style's four levels sf[0..3]
@@ -160,13 +162,17 @@ Tensor *adain_style_loss(Tape *tp, Tensor *const out_feats[VGG_LEVELS],
 //    levels of g (this pass IS recorded: the gradient reaches the decoder
 //    through the frozen encoder, whose weights never change).
 // 5. L_c = adain_content_loss(gf[3], t), L_s = adain_style_loss(gf, sf, ADAIN_EPS),
-//    L = L_c + n->cfg.style_weight * L_s; backward; optim_step(&n->opt, &n->ps_dec).
-// Fills *st with L, L_c and L_s (before the update).
+//    and for n_identity > 0 the pixel loss of the identity pairs,
+//    L_id = tape_mse(first n_identity samples of g, the same of content)
+//    (tensor_slice; 0 when n_identity = 0);
+//    L = L_c + n->cfg.style_weight * L_s + n->cfg.identity_weight * L_id;
+//    backward; optim_step(&n->opt, &n->ps_dec).
+// Fills *st with L, L_c, L_s and L_id (before the update).
 // Tested against PyTorch (one step of a narrow encoder and decoder from the
 // same weights and batch): the three losses, the decoder's gradients and
 // weights after the update, and that the encoder's weights did not move.
 void adain_train_step(AdainNet *n, AdainStats *st, const float *content, const float *style,
-                      int B, int S) {
+                      int B, int S, int n_identity) {
     /* BEGIN EXERCISE 7.5 */
     Tape *tp = &n->tape;
     tape_reset(tp);
@@ -189,6 +195,12 @@ void adain_train_step(AdainNet *n, AdainStats *st, const float *content, const f
     Tensor *lc = adain_content_loss(tp, gf[3], t);
     Tensor *ls = adain_style_loss(tp, gf, sf, ADAIN_EPS);
     Tensor *loss = tape_add(tp, lc, tape_scale(tp, ls, n->cfg.style_weight));
+    st->identity = 0.0f;
+    if (n_identity > 0) {
+        Tensor *lid = tape_mse(tp, tensor_slice(tp, g, 0, n_identity), tensor_slice(tp, c, 0, n_identity));
+        st->identity = lid->data[0];
+        loss = tape_add(tp, loss, tape_scale(tp, lid, n->cfg.identity_weight));
+    }
     st->loss = loss->data[0];
     st->content = lc->data[0];
     st->style = ls->data[0];
