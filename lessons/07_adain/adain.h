@@ -77,11 +77,14 @@ void adain_init(AdainNet *n, const AdainConfig *cfg, uint64_t seed);
 void adain_free(AdainNet *n);
 
 // Rescales the random encoder on calibration images (n, 3, S, S) in [-1, 1],
-// conv by conv: each channel's bias is shifted so its pre-activation has mean
-// 0 over the calibration set (half of its responses pass the ReLU), then its
-// filter and bias are divided by the mean of its ReLU output, so that every
-// channel of every layer has mean activation 1 (vgg_normalised's rule).
-// Updates n->enc_hash.
+// conv by conv. With centre, each channel's bias is first shifted so that its
+// pre-activation is 0 at mean - n->calib_open * std over the calibration set
+// (calib_open 0: half of the responses pass the ReLU; 1: about 84%); then
+// its filter and bias are divided by the mean of its ReLU output, so that
+// every channel of every layer has mean activation 1 (vgg_normalised's
+// rule). Without centre only the rescaling (the biases stay 0: channels whose
+// filters sum below 0 rarely fire, and their rescaled spikes dominate the
+// losses). Updates n->enc_hash.
 void adain_calibrate(AdainNet *n, const float *images, int count, int S, int centre);
 
 // A 64-bit FNV-1a hash of the encoder's width and weights, printed as 16 hex digits.

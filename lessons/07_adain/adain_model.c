@@ -10,7 +10,7 @@
 #include "tape.h"
 
 AdainConfig adain_default_config(void) {
-    return (AdainConfig){.width = 16, .style_weight = 10.0f, .identity_weight = 10.0f, .lr = 1e-3f};
+    return (AdainConfig){.width = 16, .style_weight = 2.0f, .identity_weight = 10.0f, .lr = 1e-3f};
 }
 
 // He initialisation, N(0, 2 / fan_in) (1 / fan_in before a layer without a

@@ -2,7 +2,7 @@
 // JPEG, any size) in the style of any image, through a trained decoder.
 //
 //     make run LESSON=07 SOLUTIONS=1 PROGRAM=stylize ARGS="--checkpoint runs/07_adain/<run>/checkpoint.bin
-//         --content my_photo.jpg --style painting.jpg --out styled.png"
+//         --content my_photo.jpg --style painting.jpg --output styled.png"
 //
 // --style a.png,b.jpg --weights 1,3 mixes two styles (weights normalised);
 // --alpha 0.5 keeps half the content's look; --preserve-colour keeps the
@@ -151,11 +151,11 @@ int main(int argc, char **argv) {
     args_add_bool(&args, "preserve-colour", &preserve, "keep the content's colours");
     args_add_bool(&args, "grid", &grid, "a content x style grid instead of one mixed image");
     args_add_int(&args, "alpha-row", &alpha_row, "K > 1: the first content and style at K alphas");
-    args_add_string(&args, "out", &out, "the PNG to write");
+    args_add_string(&args, "output", &out, "the PNG to write");
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;
     if (!checkpoint || !content || !style || !out)
-        return args_usage_error(&args, "needs --checkpoint, --content, --style and --out");
+        return args_usage_error(&args, "needs --checkpoint, --content, --style and --output");
     if (!(alpha >= 0.0f && alpha <= 1.0f) || size < 0 || alpha_row < 0 || alpha_row > 32 ||
         (size > 0 && (size < 16 || size > 4096)))
         return args_usage_error(&args, "--alpha 0 to 1, --size 0 or 16 to 4096, --alpha-row 0 to 32");

@@ -152,7 +152,7 @@ int main(int argc, char **argv) {
     const char *content = "datasets/adain/content", *style = "datasets/adain/style", *encoder = "";
     int crop = 64, calib = 32, autoencoder = 0, sample_every = 250, eval_c = 6, eval_s = 5;
     int n_identity = 2, no_centre = 0;
-    float calib_open = 0.0f;
+    float calib_open = 1.0f;
     args_add_string(&args, "content", &content, "folder with train/ and test/ content images");
     args_add_string(&args, "style", &style, "folder with train/ and test/ style images");
     args_add_string(&args, "encoder", &encoder, "encoder weight file (tools/convert_vgg.py); "
