@@ -79,3 +79,19 @@ void adain_random_crop(float *out, const AdainImages *s, int i, int S, Rng *rng)
 void adain_centre_crop(float *out, const AdainImages *s, int i, int S) {
     image_crop(out, s->img[i], 3, s->h[i], s->w[i], (s->h[i] - S) / 2, (s->w[i] - S) / 2, S, S);
 }
+
+int adain_load_splits(AdainImages *train, AdainImages *test, const char *root, int short_side,
+                      Error *err) {
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/train", root);
+    if (adain_images_load(train, dir, short_side, err) != 0) return -1;
+    snprintf(dir, sizeof dir, "%s/test", root);
+    return adain_images_load(test, dir, short_side, err);
+}
+
+float *adain_centre_crops(const AdainImages *set, int S) {
+    long img = 3L * S * S;
+    float *out = malloc(sizeof(float) * img * set->n);
+    for (int i = 0; i < set->n; i++) adain_centre_crop(out + i * img, set, i, S);
+    return out;
+}

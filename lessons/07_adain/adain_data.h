@@ -21,6 +21,12 @@ typedef struct {
 int adain_images_load(AdainImages *s, const char *dir, int short_side, Error *err);
 void adain_images_free(AdainImages *s);
 
+// root/train and root/test, as adain_images_load.
+int adain_load_splits(AdainImages *train, AdainImages *test, const char *root, int short_side,
+                      Error *err);
+// Centre crops of every image of a set, a new array (n, 3, S, S).
+float *adain_centre_crops(const AdainImages *set, int S);
+
 // out (3, S, S): a random S x S window of image i, mirrored with probability 1/2.
 void adain_random_crop(float *out, const AdainImages *s, int i, int S, Rng *rng);
 // out (3, S, S): the centre S x S window of image i.

@@ -19,7 +19,7 @@
 #include "trainloop.h"
 
 #define GRID_N 4          // the sample grid: 4 held-out contents x 4 held-out styles
-#define ALPHAS 5          // metrics.txt's alpha sweep: 0, 1/4, ..., 1
+#define ALPHA_ROW 5       // alpha_row.png: alpha 0, 1/4, ..., 1
 
 typedef struct {
     AdainNet net;
@@ -85,60 +85,23 @@ static int finish(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
     char path[OUTPUTS_PATH_LEN];
     snprintf(path, sizeof path, "%s/metrics.txt", loop->dir);
-    FILE *f = fopen(path, "w");
-    if (!f) return error_set(err, "%s: cannot write", path);
-    AdainEval all[ALPHAS];
-    for (int a = ALPHAS - 1; a >= 0; a--) {   // alpha 1 first: every held-out pair
-        float alpha = (float)a / (ALPHAS - 1);
-        int nc = a == ALPHAS - 1 ? l->ctest.n : l->eval_c, ns = a == ALPHAS - 1 ? l->stest.n : l->eval_s;
-        adain_evaluate(&l->net, &all[a], l->ec, nc, l->es, ns, l->S, alpha);
-        char label[64];
-        snprintf(label, sizeof label, "held out, alpha %.2f", alpha);
-        adain_print_eval(label, &all[a]);
-        fprintf(f, "alpha %.2f pairs %d style_out %.4f style_content %.4f style_colour %.4f "
-                "content_out %.4f content_content %.4f content_colour %.4f struct_out %.4f "
-                "struct_colour %.4f psnr_alpha0 %.2f\n", alpha, all[a].pairs, all[a].style_out,
-                all[a].style_content, all[a].style_colour, all[a].content_out,
-                all[a].content_content, all[a].content_colour, all[a].struct_out,
-                all[a].struct_colour, all[a].psnr0);
-    }
-    fprintf(f, "steps %ld width %d crop %d batch %d style_weight %g lr %g encoder %016llx\n",
-            loop->step, l->net.cfg.width, l->S, l->B, l->net.cfg.style_weight, l->net.cfg.lr,
-            (unsigned long long)l->net.enc_hash);
-    fclose(f);
+    AdainEval e;
+    if (adain_write_metrics(&l->net, path, &e, l->ec, l->ctest.n, l->eval_c, l->es, l->stest.n,
+                            l->eval_s, l->S, l->B, loop->step, err) != 0)
+        return -1;
     train_add_file(loop, "metrics.txt", TRAIN_FILE_DATA);
-    const AdainEval *e = &all[ALPHAS - 1];
-    train_report_number(loop, "held-out style loss, all pairs (output)", "%.3f", e->style_out);
-    train_report_number(loop, "... the content image's", "%.3f", e->style_content);
-    train_report_number(loop, "... the colour transfer's", "%.3f", e->style_colour);
-    train_report_number(loop, "alpha 0 reconstruction PSNR", "%.2f dB", e->psnr0);
+    train_report_number(loop, "held-out style loss, all pairs (output)", "%.3f", e.style_out);
+    train_report_number(loop, "... the content image's", "%.3f", e.style_content);
+    train_report_number(loop, "... the colour transfer's", "%.3f", e.style_colour);
+    train_report_number(loop, "alpha 0 reconstruction PSNR", "%.2f dB", e.psnr0);
     snprintf(path, sizeof path, "%s/grid.png", loop->dir);
     if (adain_write_grid(&l->net, path, l->ec, GRID_N, l->es, GRID_N, l->S, 1.0f, err) != 0)
         return -1;
     train_add_file(loop, "grid.png", TRAIN_FILE_PICTURE);
     snprintf(path, sizeof path, "%s/alpha_row.png", loop->dir);
-    if (adain_write_alpha_row(&l->net, path, l->ec, l->es, l->S, ALPHAS, err) != 0) return -1;
+    if (adain_write_alpha_row(&l->net, path, l->ec, l->es, l->S, ALPHA_ROW, err) != 0) return -1;
     train_add_file(loop, "alpha_row.png", TRAIN_FILE_PICTURE);
     return 0;
-}
-
-static int load_all(Lesson *l, const char *content, const char *style, int side, Error *err) {
-    char dir[1100];
-    const char *roots[4] = {content, content, style, style}, *splits[4] = {"train", "test", "train", "test"};
-    AdainImages *sets[4] = {&l->ctrain, &l->ctest, &l->strain, &l->stest};
-    for (int i = 0; i < 4; i++) {
-        snprintf(dir, sizeof dir, "%s/%s", roots[i], splits[i]);
-        if (adain_images_load(sets[i], dir, side, err) != 0) return -1;
-    }
-    return 0;
-}
-
-// Centre crops of a set into a new array (n, 3, S, S).
-static float *centre_crops(const AdainImages *set, int S) {
-    long img = 3L * S * S;
-    float *out = malloc(sizeof(float) * img * set->n);
-    for (int i = 0; i < set->n; i++) adain_centre_crop(out + i * img, set, i, S);
-    return out;
 }
 
 int main(int argc, char **argv) {
@@ -176,7 +139,8 @@ int main(int argc, char **argv) {
                                 "2; --width, --sample-every and --batch positive; --identity-pairs 0 to --batch");
     cfg.lr = args.lr;
     Lesson l = {.B = args.batch, .S = crop, .autoencoder = autoencoder, .n_identity = n_identity};
-    if (load_all(&l, content, style, 2 * crop, &err) != 0) {
+    if (adain_load_splits(&l.ctrain, &l.ctest, content, 2 * crop, &err) != 0 ||
+        adain_load_splits(&l.strain, &l.stest, style, 2 * crop, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
@@ -188,27 +152,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     adain_init(&l.net, &cfg, (uint64_t)args.seed);
-    if (*encoder) {
-        if (adain_encoder_load(&l.net, encoder, &err) != 0) {
-            fprintf(stderr, "%s\n", err.msg);
-            return 1;
-        }
-    } else {
-        // the first calib/2 training contents and styles, centre crops
-        long img = 3L * crop * crop;
-        float *cal = malloc(sizeof(float) * img * calib);
-        for (int i = 0; i < calib; i++) {
-            const AdainImages *set = i % 2 ? &l.strain : &l.ctrain;
-            adain_centre_crop(cal + i * img, set, (i / 2) % set->n, crop);
-        }
-        l.net.calib_open = calib_open;
-        adain_calibrate(&l.net, cal, calib, crop, !no_centre);
-        free(cal);
+    char enc_path[OUTPUTS_PATH_LEN];
+    snprintf(enc_path, sizeof enc_path, "%s/encoder.bin", args.out);
+    // a resumed run takes its own encoder back (a calibration on another
+    // thread count could differ in the last bits, and so in its hash)
+    const char *source = *encoder ? encoder : args.resume ? enc_path : NULL;
+    l.net.calib_open = calib_open;
+    if (adain_setup_encoder(&l.net, source, &l.ctrain, &l.strain, calib, crop, !no_centre, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
     }
     printf("data: %d + %d content images, %d + %d style images (train + held out), %dx%d crops\n",
            l.ctrain.n, l.ctest.n, l.strain.n, l.stest.n, crop, crop);
     printf("encoder: %s, width %d, %ld weights, hash %016llx; decoder %ld weights\n",
-           *encoder ? encoder : "random VGG-19 to relu4_1, calibrated", l.net.cfg.width,
+           source ? source : "random VGG-19 to relu4_1, calibrated", l.net.cfg.width,
            l.net.ps_enc.size, (unsigned long long)l.net.enc_hash, l.net.ps_dec.size);
     printf("loss: content + %g x style + %g x identity (%d identity pairs a batch)%s; batch %d, "
            "Adam lr %g\n", l.net.cfg.style_weight, l.net.cfg.identity_weight,
@@ -217,7 +174,7 @@ int main(int argc, char **argv) {
     rng_seed(&l.rng, (uint64_t)args.seed + 7);
     long img = 3L * crop * crop;
     l.cb = malloc(sizeof(float) * img * l.B), l.sb = malloc(sizeof(float) * img * l.B);
-    l.ec = centre_crops(&l.ctest, crop), l.es = centre_crops(&l.stest, crop);
+    l.ec = adain_centre_crops(&l.ctest, crop), l.es = adain_centre_crops(&l.stest, crop);
 
     char meta[CHECKPOINT_META_LEN];
     adain_meta(meta, sizeof meta, &l.net);
