@@ -53,8 +53,12 @@ void resnet_gen_init(ResnetGen *m, ParamSet *ps, const char *name, const ResnetG
     }
     for (int i = 0; i < 2; i++) {
         int ic = 4 * F >> i;
-        nn_conv_transpose2d_init(&m->up[i], ps, layer_name(n, "%s.up%d", name, i), ic, ic / 2,
-                                 3, 2, 1, 1, 0, rng);
+        if (cfg->upsample == RESNET_UP_RESIZE)
+            nn_conv2d_init(&m->up_conv[i], ps, layer_name(n, "%s.up%d", name, i), ic, ic / 2, 3,
+                           1, 0, 0, rng);
+        else
+            nn_conv_transpose2d_init(&m->up[i], ps, layer_name(n, "%s.up%d", name, i), ic,
+                                     ic / 2, 3, 2, 1, 1, 0, rng);
         nn_instancenorm2d_init(&m->up_norm[i], ps, layer_name(n, "%s.up_norm%d", name, i),
                                ic / 2, 1, rng);
     }
@@ -66,14 +70,27 @@ static Tensor *norm_relu(Tape *tp, const InstanceNorm2d *norm, Tensor *x) {
     return tape_relu(tp, nn_instancenorm2d_forward(tp, norm, x));
 }
 
-static Tensor *res_block_forward(const ResBlock *r, Tape *tp, Tensor *x) {
+Tensor *resnet_block_forward(const ResBlock *r, Tape *tp, Tensor *x) {
     Tensor *h = norm_relu(tp, &r->n1, nn_conv2d_forward(tp, &r->c1, tape_pad_reflect(tp, x, 1)));
     h = nn_instancenorm2d_forward(tp, &r->n2, nn_conv2d_forward(tp, &r->c2, tape_pad_reflect(tp, h, 1)));
     return tape_add(tp, x, h);
 }
 
+// x (B, C, H, W) -> (B, C/2, 2H, 2W): the transposed convolution or the resize-convolution.
+static Tensor *upsample(const ResnetGen *m, Tape *tp, int i, Tensor *h) {
+    if (m->cfg.upsample == RESNET_UP_RESIZE)
+        return nn_conv2d_forward(tp, &m->up_conv[i],
+                                 tape_pad_reflect(tp, tape_upsample_nearest2x(tp, h), 1));
+    return nn_conv_transpose2d_forward(tp, &m->up[i], h);
+}
+
 Tensor *resnet_gen_forward(ResnetGen *m, Tape *tp, Tensor *x, int train) {
     (void)train;
+    return resnet_gen_forward_with(m, tp, x, NULL);
+}
+
+Tensor *resnet_gen_forward_with(ResnetGen *m, Tape *tp, Tensor *x, ResnetBlockFn block) {
+    if (!block) block = resnet_block_forward;
     if (x->ndim != 4 || x->shape[1] != m->cfg.in_ch || x->shape[2] % 4 || x->shape[3] % 4) {
         char buf[64];
         tensor_fail("resnet_gen: expects (B, %d, H, W) with H, W multiples of 4, got %s",
@@ -82,9 +99,8 @@ Tensor *resnet_gen_forward(ResnetGen *m, Tape *tp, Tensor *x, int train) {
     Tensor *h = norm_relu(tp, &m->in_norm, nn_conv2d_forward(tp, &m->in_conv, tape_pad_reflect(tp, x, 3)));
     for (int i = 0; i < 2; i++)
         h = norm_relu(tp, &m->down_norm[i], nn_conv2d_forward(tp, &m->down[i], h));
-    for (int b = 0; b < m->cfg.n_blocks; b++) h = res_block_forward(&m->blocks[b], tp, h);
-    for (int i = 0; i < 2; i++)
-        h = norm_relu(tp, &m->up_norm[i], nn_conv_transpose2d_forward(tp, &m->up[i], h));
+    for (int b = 0; b < m->cfg.n_blocks; b++) h = block(&m->blocks[b], tp, h);
+    for (int i = 0; i < 2; i++) h = norm_relu(tp, &m->up_norm[i], upsample(m, tp, i, h));
     return tape_tanh(tp, nn_conv2d_forward(tp, &m->out_conv, tape_pad_reflect(tp, h, 3)));
 }
 
