@@ -10,10 +10,10 @@ ResnetGenConfig resnet_gen_config_w3(void) {
 
 static void check_config(const ResnetGenConfig *c) {
     if (c->in_ch < 1 || c->out_ch < 1 || c->ngf < 1 || c->n_blocks < 0 ||
-        c->n_blocks > RESNET_GEN_MAX_BLOCKS)
-        tensor_fail("resnet_gen: bad config (in %d, out %d, ngf %d, n_blocks %d): need "
-                    "n_blocks 0..%d", c->in_ch, c->out_ch, c->ngf, c->n_blocks,
-                    RESNET_GEN_MAX_BLOCKS);
+        c->n_blocks > RESNET_GEN_MAX_BLOCKS || (c->input_skip && c->in_ch != c->out_ch))
+        tensor_fail("resnet_gen: bad config (in %d, out %d, ngf %d, n_blocks %d, input_skip "
+                    "%d): need n_blocks 0..%d, and in = out for the input skip", c->in_ch,
+                    c->out_ch, c->ngf, c->n_blocks, c->input_skip, RESNET_GEN_MAX_BLOCKS);
 }
 
 // A parameter-name prefix made like printf's, e.g. "g_ab.block3.conv1".
@@ -101,7 +101,8 @@ Tensor *resnet_gen_forward_with(ResnetGen *m, Tape *tp, Tensor *x, ResnetBlockFn
         h = norm_relu(tp, &m->down_norm[i], nn_conv2d_forward(tp, &m->down[i], h));
     for (int b = 0; b < m->cfg.n_blocks; b++) h = block(&m->blocks[b], tp, h);
     for (int i = 0; i < 2; i++) h = norm_relu(tp, &m->up_norm[i], upsample(m, tp, i, h));
-    return tape_tanh(tp, nn_conv2d_forward(tp, &m->out_conv, tape_pad_reflect(tp, h, 3)));
+    h = tape_tanh(tp, nn_conv2d_forward(tp, &m->out_conv, tape_pad_reflect(tp, h, 3)));
+    return m->cfg.input_skip ? tape_add(tp, x, h) : h;
 }
 
 long resnet_gen_param_count(const ResnetGenConfig *c) {

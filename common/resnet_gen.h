@@ -11,6 +11,7 @@
 //             -> InstanceNorm -> ReLU (every output pixel sees the same number
 //             of input pixels, so no checkerboard pattern is built in)
 //   c7s1-out: ReflectionPad(3) -> Conv(F, out_ch, k7) -> tanh
+//             (with input_skip: x + tanh(..), the network learns what to change)
 // The instance norms are affine; only the last conv has a bias (every other
 // one is followed by a norm). Reflection padding keeps the image borders free
 // of the dark frame zero padding draws.
@@ -28,6 +29,8 @@ typedef struct {
     int ngf;             // 32
     int n_blocks;        // 6 (9 in the paper at 256x256)
     ResnetUpsample upsample;   // RESNET_UP_TRANSPOSED (the paper's), or resize-convolution
+    int input_skip;      // 1: output = x + tanh(c7s1-out), a change of the input (not the
+                         // paper's; in_ch == out_ch): an untrained G is about the identity
 } ResnetGenConfig;
 
 // W3 (lesson 06): 3 -> 3 channels, ngf 32, 6 blocks.

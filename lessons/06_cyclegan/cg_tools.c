@@ -120,3 +120,22 @@ int cg_write_strip(Cg *c, const char *path, const float *a, const float *b, int 
     free(truth);
     return rc;
 }
+
+int cg_load_checkpoint(Cg *c, const char *path, Error *err) {
+    CheckpointInfo info;
+    CgConfig cfg;
+    if (checkpoint_read_info(path, &info, err) != 0) return -1;
+    if (cg_config_from_meta(&cfg, info.meta, err) != 0) {
+        char msg[ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return error_set(err, "%s: %s", path, msg);
+    }
+    cg_init(c, &cfg, 8, 8, 1);   // the pools are not used: any size
+    CheckpointModel models[2] = {{"G", &c->ps_g, NULL}, {"F", &c->ps_f, NULL}};
+    if (checkpoint_load_networks(path, models, 2, NULL, err) != 0) {
+        cg_free(c);
+        return -1;
+    }
+    printf("%s: G and F trained %ld steps (%s)\n", path, info.step, info.meta);
+    return 0;
+}

@@ -44,4 +44,9 @@ void cg_strip_pairs(float *a, float *b, const UnpairedSet *test, int n, int size
 int cg_write_strip(Cg *c, const char *path, const float *a, const float *b, int n, int size,
                    float *work, Error *err);
 
+// Rebuilds G and F from a checkpoint of main.c: the architecture from its
+// metadata (refused with a message when it is not a lesson 06 checkpoint),
+// the weights of "G" and "F" (the discriminators are not loaded).
+int cg_load_checkpoint(Cg *c, const char *path, Error *err);
+
 #endif

@@ -102,9 +102,9 @@ static const char *UPSAMPLE_NAMES[] = {"transposed", "resize"};
 
 void cg_config_to_meta(char *meta, int n, const CgConfig *c) {
     snprintf(meta, n,
-             "lesson06 ngf=%d blocks=%d upsample=%s ndf=%d n_layers=%d lambda=%g identity=%g "
-             "cycle=%d pool=%d",
-             c->g.ngf, c->g.n_blocks, UPSAMPLE_NAMES[c->g.upsample], c->d.ndf, c->d.n_layers,
+             "lesson06 ngf=%d blocks=%d upsample=%s skip=%d ndf=%d n_layers=%d lambda=%g "
+             "identity=%g cycle=%d pool=%d",
+             c->g.ngf, c->g.n_blocks, UPSAMPLE_NAMES[c->g.upsample], c->g.input_skip, c->d.ndf, c->d.n_layers,
              c->lambda, c->identity, c->cycle, c->pool_size);
 }
 
@@ -112,12 +112,12 @@ int cg_config_from_meta(CgConfig *c, const char *meta, Error *err) {
     char up[16];
     *c = cg_default_config();
     int got = sscanf(meta,
-                     "lesson06 ngf=%d blocks=%d upsample=%15s ndf=%d n_layers=%d lambda=%f "
-                     "identity=%f cycle=%d pool=%d",
-                     &c->g.ngf, &c->g.n_blocks, up, &c->d.ndf, &c->d.n_layers, &c->lambda,
+                     "lesson06 ngf=%d blocks=%d upsample=%15s skip=%d ndf=%d n_layers=%d "
+                     "lambda=%f identity=%f cycle=%d pool=%d",
+                     &c->g.ngf, &c->g.n_blocks, up, &c->g.input_skip, &c->d.ndf, &c->d.n_layers, &c->lambda,
                      &c->identity, &c->cycle, &c->pool_size);
-    int resize = got == 9 && strcmp(up, "resize") == 0;
-    if (got != 9 || (!resize && strcmp(up, "transposed") != 0) || c->g.ngf < 1 ||
+    int resize = got == 10 && strcmp(up, "resize") == 0;
+    if (got != 10 || (!resize && strcmp(up, "transposed") != 0) || c->g.ngf < 1 ||
         c->g.n_blocks < 0 || c->g.n_blocks > RESNET_GEN_MAX_BLOCKS || c->d.ndf < 1 ||
         c->d.n_layers < 1 || c->d.n_layers > PATCHGAN_MAX_LAYERS)
         return error_set(err, "not a lesson 06 checkpoint (its metadata reads \"%.120s\")", meta);

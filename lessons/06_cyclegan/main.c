@@ -101,6 +101,7 @@ int main(int argc, char **argv) {
     args_add_int(&args, "ngf", &cfg.g.ngf, "generators' width");
     args_add_int(&args, "blocks", &cfg.g.n_blocks, "generators' residual blocks");
     args_add_int(&args, "ndf", &cfg.d.ndf, "discriminators' width");
+    args_add_bool(&args, "skip", &cfg.g.input_skip, "G(x) = x + tanh(..): G learns a change");
     args_add_choice(&args, "upsample", &upsample, "transposed|resize", "G's upsampling layers");
     args_add_float(&args, "lambda", &cfg.lambda, "weight of the cycle loss");
     args_add_float(&args, "identity", &cfg.identity, "identity weight, times lambda (0: none)");

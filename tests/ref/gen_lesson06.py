@@ -13,6 +13,7 @@ Writes:
                               parameter block (conv1, norm1 gain and shift, conv2, norm2),
                               the output, a probe, the gradients of sum(out * probe) for the
                               parameters and x.
+  data/lesson06_gen_options.bin  the generator options (below, at the end)
   data/lesson06_step.bin      one CycleGAN step: G and F ResNets ngf 2, 1 block, 16x16, and
                               D_X, D_Y PatchGANs ndf 2, 1 layer (6x6 outputs), instance
                               norm, batch 2, Adam lr 1e-3 (0.5, 0.999). For each of "full"
@@ -182,3 +183,41 @@ for name, cycle, identity in (("full", 1, 0.5), ("noidt", 1, 0.0), ("nocyc", 0, 
     r.update({"dx_after": block(dx.parameters()), "dy_after": block(dy.parameters())})
     step.update({"%s_%s" % (name, k): v for k, v in r.items()})
 save("lesson06_step.bin", step)
+
+# ---------------------------------------------------------------- the generator's options
+# (appended last, so the draws above stay as they were)
+# lesson06_gen_options.bin: ResNet generators ngf 2, 1 block, 12x12, batch 2, with the
+# resize-convolution ("resize_": nearest x2, reflection pad 1, conv 3x3) and with the input
+# skip ("skip_": x + tanh(..)): x, the parameter block, the output, a probe, the gradients of
+# sum(out * probe) for the parameters and x.
+
+
+def resize_g(ngf=2, blocks=1):
+    layers = list(resnet_g(ngf=ngf, blocks=blocks))
+    for i, m in enumerate(layers):
+        if isinstance(m, nn.ConvTranspose2d):
+            layers[i] = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
+                                      nn.ReflectionPad2d(1),
+                                      nn.Conv2d(m.in_channels, m.out_channels, 3, bias=False))
+    return nn.Sequential(*layers)
+
+
+class SkipG(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = resnet_g(ngf=2, blocks=1)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+options = {}
+for name, net in (("resize", randomise(resize_g())), ("skip", randomise(SkipG()))):
+    x32 = torch.rand(2, 3, 12, 12) * 2 - 1
+    x = x32.to(F64).requires_grad_()
+    y = net(x)
+    probe = torch.randn(y.shape, dtype=F64)
+    (y * probe).sum().backward()
+    options.update({name + "_x": x32, name + "_block": block(net.parameters()), name + "_y": y,
+                    name + "_probe": probe, name + "_dx": x.grad, name + "_grad": grads(net)})
+save("lesson06_gen_options.bin", options)
