@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 ResnetGenConfig resnet_gen_config_w3(void) {
     return (ResnetGenConfig){.in_ch = 3, .out_ch = 3, .ngf = 32, .n_blocks = 6};
@@ -64,6 +65,13 @@ void resnet_gen_init(ResnetGen *m, ParamSet *ps, const char *name, const ResnetG
     }
     nn_conv2d_init(&m->out_conv, ps, layer_name(n, "%s.out_conv", name), F, cfg->out_ch, 7,
                    1, 0, 1, rng);
+    // With the input skip the last conv starts at zero, so an untrained G is
+    // exactly the identity (the weights are drawn all the same, keeping every
+    // other layer's draw as without the skip).
+    if (cfg->input_skip) {
+        memset(m->out_conv.weight->data, 0, sizeof(float) * m->out_conv.weight->size);
+        memset(m->out_conv.bias->data, 0, sizeof(float) * m->out_conv.bias->size);
+    }
 }
 
 static Tensor *norm_relu(Tape *tp, const InstanceNorm2d *norm, Tensor *x) {

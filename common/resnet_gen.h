@@ -30,7 +30,8 @@ typedef struct {
     int n_blocks;        // 6 (9 in the paper at 256x256)
     ResnetUpsample upsample;   // RESNET_UP_TRANSPOSED (the paper's), or resize-convolution
     int input_skip;      // 1: output = x + tanh(c7s1-out), a change of the input (not the
-                         // paper's; in_ch == out_ch): an untrained G is about the identity
+                         // paper's; in_ch == out_ch): the last conv starts at 0, an untrained G
+                         // is the identity
 } ResnetGenConfig;
 
 // W3 (lesson 06): 3 -> 3 channels, ngf 32, 6 blocks.
