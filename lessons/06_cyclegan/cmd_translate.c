@@ -1,6 +1,6 @@
 // cmd_translate.c - lesson 06's `translate` program: one PNG (or JPEG), or
-// every image of a folder, through a trained G (A -> B: flat -> 3-D) or F
-// (B -> A), rebuilding the networks the checkpoint's metadata describes.
+// every image of a folder, through a trained G (A -> B: sketch -> colour
+// by default) or F (B -> A), rebuilding the networks the checkpoint's metadata describes.
 // Any size whose sides are multiples of 4 (and at least 8) goes through as
 // it is: the ResNet generator is convolutional. A file that cannot be read
 // or does not fit is reported and skipped; the others are written.

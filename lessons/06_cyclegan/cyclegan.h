@@ -1,7 +1,8 @@
 // cyclegan.h - lesson 06: CycleGAN, translation without pairs.
 //
-// Two domains, A (= X, flat emoji) and B (= Y, 3-D emoji), and NO pairs: the
-// training sees A images and B images of different emoji. Four networks:
+// Two domains, A (= X: by default emoji sketches) and B (= Y: colour emoji),
+// and NO pairs: the training sees A images and B images of different emoji.
+// Four networks:
 //     G: A -> B   and   F: B -> A            two ResNet generators (common/resnet_gen.h)
 //     D_Y judges domain B (real b, or G(a))   two PatchGANs with instance norm
 //     D_X judges domain A (real a, or F(b))   (common/patchgan.h)

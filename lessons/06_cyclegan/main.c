@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
     args.lr = 2e-4f;
     args.threads = 0;
     CgConfig cfg = cg_default_config();
-    cfg.g.ngf = 16;   // README, section 11: half of W3's width fits 2,500 steps in 10 minutes
+    cfg.g.ngf = 16;   // README, section 13: half of W3's width fits 2,500 steps in 10 minutes
     const char *data = "datasets/sketch2colour_unpaired", *upsample = "transposed";
     int size = 64, load_size = 72, no_flip = 0, no_cycle = 0, sample_every = 250;
     int strip_count = 6, test_count = 64, decay_pct = 50;
