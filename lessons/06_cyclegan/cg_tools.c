@@ -139,3 +139,24 @@ int cg_load_checkpoint(Cg *c, const char *path, Error *err) {
     printf("%s: G and F trained %ld steps (%s)\n", path, info.step, info.meta);
     return 0;
 }
+
+void cg_print_model(const Cg *c) {
+    const CgConfig *cfg = &c->cfg;
+    printf("G, F: ResNet, ngf %d, %d blocks, %s upsampling%s, %ld parameters each; D_X, D_Y: "
+           "PatchGAN ndf %d, %ld parameters each\n", cfg->g.ngf, cfg->g.n_blocks,
+           cfg->g.upsample == RESNET_UP_RESIZE ? "resize" : "transposed",
+           cfg->g.input_skip ? ", input skip" : "", c->ps_g.size, cfg->d.ndf, c->ps_dx.size);
+    printf("loss: LSGAN%s, identity %g x lambda; pool %d; Adam lr %g\n",
+           cfg->cycle ? " + cycle" : " (no cycle)", cfg->identity, cfg->pool_size, cfg->lr);
+}
+
+void cg_add_pools(TrainLoop *loop, Cg *c) {
+    CgPool *pools[] = {&c->pool_a, &c->pool_b};
+    const char *names[][2] = {{"pool_a.images", "pool_a.count"}, {"pool_b.images", "pool_b.count"}};
+    for (int i = 0; i < 2; i++) {
+        CgPool *p = pools[i];
+        size_t images = (size_t)(p->cap > 0 ? p->cap : 1);   // cg_pool_init's allocation
+        train_add_state(loop, names[i][0], p->images, sizeof(float) * images * p->c * p->h * p->w);
+        train_add_state(loop, names[i][1], &p->count, sizeof p->count);
+    }
+}

@@ -15,6 +15,7 @@
 
 #include "cyclegan.h"
 #include "paired.h"
+#include "trainloop.h"
 
 typedef struct {
     int n;                          // test pairs scored
@@ -43,6 +44,12 @@ void cg_strip_pairs(float *a, float *b, const UnpairedSet *test, int n, int size
 // work: 6 n images of scratch.
 int cg_write_strip(Cg *c, const char *path, const float *a, const float *b, int n, int size,
                    float *work, Error *err);
+
+// The networks' sizes and the losses, one line each.
+void cg_print_model(const Cg *c);
+// Registers both image pools (images and counts) as the loop's state, so that
+// a checkpoint holds them and --resume replays the same pool.
+void cg_add_pools(TrainLoop *loop, Cg *c);
 
 // Rebuilds G and F from a checkpoint of main.c: the architecture from its
 // metadata (refused with a message when it is not a lesson 06 checkpoint),

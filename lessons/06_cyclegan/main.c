@@ -148,12 +148,7 @@ int main(int argc, char **argv) {
     l.sa = malloc(sizeof(float) * strip_count * image), l.sb = malloc(sizeof(float) * strip_count * image);
     l.work = malloc(sizeof(float) * 6 * strip_count * image);
     cg_strip_pairs(l.sa, l.sb, &l.test_set, strip_count, size);
-    printf("G, F: ResNet, ngf %d, %d blocks, %s upsampling, %ld parameters each; D_X, D_Y: "
-           "PatchGAN ndf %d, %ld parameters each\n", cfg.g.ngf, cfg.g.n_blocks, upsample,
-           l.c.ps_g.size, cfg.d.ndf, l.c.ps_dx.size);
-    printf("loss: LSGAN%s, identity %g x lambda; pool %d; batch %d, Adam lr %g\n",
-           cfg.cycle ? " + cycle" : " (no cycle)", cfg.identity, cfg.pool_size, l.B, cfg.lr);
-
+    cg_print_model(&l.c);
     char meta[CHECKPOINT_META_LEN];
     cg_config_to_meta(meta, sizeof meta, &cfg);
     long total = args.steps > 0 ? args.steps : (long)args.epochs * (l.train_set.n_a / l.B);
@@ -176,13 +171,7 @@ int main(int argc, char **argv) {
     train_add_network(&loop, "D_X", &l.c.ps_dx, &l.c.opt_dx);
     train_add_network(&loop, "D_Y", &l.c.ps_dy, &l.c.opt_dy);
     train_add_rng(&loop, "rng", &l.c.rng);
-    CgPool *pools[] = {&l.c.pool_a, &l.c.pool_b};
-    const char *pool_names[][2] = {{"pool_a.images", "pool_a.count"}, {"pool_b.images", "pool_b.count"}};
-    for (int i = 0; i < 2; i++) {
-        train_add_state(&loop, pool_names[i][0], pools[i]->images,
-                        sizeof(float) * (size_t)(cfg.pool_size > 0 ? cfg.pool_size : 1) * image);
-        train_add_state(&loop, pool_names[i][1], &pools[i]->count, sizeof pools[i]->count);
-    }
+    cg_add_pools(&loop, &l.c);   // the pools' images and counts, for an exact resume
     train_add_state(&loop, "batches.order", l.batches.order, sizeof(int) * (size_t)l.train_set.n_a);
     train_add_state(&loop, "batches.pos", &l.batches.pos, sizeof l.batches.pos);
     train_add_state(&loop, "batches.epoch", &l.batches.epoch, sizeof l.batches.epoch);
