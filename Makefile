@@ -284,7 +284,7 @@ test:
 	@echo "== the library's tests"
 	-timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2 --xml=$(REPORTS)/common.xml
 	@$(MAKE) --no-print-directory -k test-lessons stub-check lint-tests test-harness || true
-	@$(MAKE) --no-print-directory -k test-reliability asan-replay || true
+	@$(MAKE) --no-print-directory -k test-reliability test-resume-06 asan-replay || true
 	@echo "== summary"
 	@$(TALLY_TOOL) $(if $(wildcard $(REPORTS)/build.count),--counts $(REPORTS)/build.count) \
 	  --xml $(REPORTS)/common.xml \
@@ -293,7 +293,8 @@ test:
 	  --counts $(REPORTS)/lint.count \
 	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count \
 	  --counts $(REPORTS)/mistakes.count \
-	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count
+	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count \
+	  $(if $(call lesson_of,06),--counts $(REPORTS)/resume06.count)
 
 test-common: $(COMMON_TEST_BIN)
 	timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2
@@ -462,6 +463,16 @@ test-reliability: $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY)
 	@echo "== crash safety of lesson 02's program: kill -9 and resume, signals, divergence, lock, disk"
 	@tests/reliability/run.sh $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work
 
+# Lesson 06's program stopped by SIGINT and resumed writes the uninterrupted
+# run's loss.csv, test.csv and checkpoint byte for byte (its image pools and
+# their random stream are in the checkpoint).
+RESUME_06_LESSON := $(BUILD)/solutions/$(call lesson_of,06)/lesson
+
+test-resume-06: $(RESUME_06_LESSON)
+	@mkdir -p $(REPORTS)
+	@echo "== lesson 06: stopped by SIGINT and resumed, the same run (image pools included)"
+	@tests/06_cyclegan/resume_check.sh $(RESUME_06_LESSON) $(LIB_BUILD)/resume06 $(REPORTS)/resume06.count
+
 # Sanitizers: the library's tests, every lesson's tests on solutions/ and the
 # fuzz corpora (below), built with gcc's AddressSanitizer + UBSan in
 # $(BUILD)/asan. It takes about as long as the rest of make test, so make test
@@ -585,7 +596,7 @@ fuzz-seeds: $(LIB_BUILD)/fuzz-seeds/seed_checkpoint
 	@mkdir -p tests/fuzz/corpus/jpeg
 	cp tests/data/{rgb,gray,progressive,arith_restart,cmyk}_13x7.jpg tests/fuzz/corpus/jpeg/
 
-.PHONY: test-reliability asan-replay test-asan fuzz fuzz-replay fuzz-seeds
+.PHONY: test-reliability test-resume-06 asan-replay test-asan fuzz fuzz-replay fuzz-seeds
 
 # ---------------------------------------------------------------- variants
 
