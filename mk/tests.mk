@@ -2,7 +2,7 @@
 # tests, every lesson on solutions/, the stub check, the lint, the
 # repository's rules, the harness, crash safety; `make debug`.
 
-.PHONY: test test-common test-lessons stub-check lint-tests test-repo test-harness test-reliability debug
+.PHONY: test test-common test-lessons stub-check lint-tests test-repo test-harness test-reliability test-resume-06 debug
 
 REPORTS := $(BUILD)/reports
 # make test builds in parallel unless make was given -j.
@@ -22,7 +22,7 @@ test:
 	@echo "== the library's tests"
 	-timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2 --xml=$(REPORTS)/common.xml
 	@$(MAKE) --no-print-directory -k test-lessons stub-check lint-tests test-repo test-harness || true
-	@$(MAKE) --no-print-directory -k test-reliability asan-replay || true
+	@$(MAKE) --no-print-directory -k test-reliability test-resume-06 asan-replay || true
 	@echo "== summary"
 	@$(TALLY_TOOL) $(if $(wildcard $(REPORTS)/build.count),--counts $(REPORTS)/build.count) \
 	  --xml $(REPORTS)/common.xml \
@@ -31,7 +31,8 @@ test:
 	  --counts $(REPORTS)/lint.count --counts $(REPORTS)/repo.count \
 	  --xml $(REPORTS)/harness.xml --counts $(REPORTS)/selftest.count \
 	  --counts $(REPORTS)/mistakes.count \
-	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count
+	  --counts $(REPORTS)/reliability.count --counts $(REPORTS)/fuzz-replay.count \
+	  $(if $(call lesson_of,06),--counts $(REPORTS)/resume06.count)
 
 test-common: $(COMMON_TEST_BIN)
 	timeout $(TEST_TIMEOUT) $(COMMON_TEST_BIN) -j2
@@ -127,6 +128,16 @@ test-reliability: $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(RELIABILITY_MORE
 	@mkdir -p $(REPORTS)
 	@echo "== crash safety of lesson 02's program: kill -9 and resume, signals, divergence, lock, disk; lessons 03-05's checks"
 	@tests/reliability/run.sh $(RELIABILITY_LESSON) $(RELIABILITY_VERIFY) $(REPORTS)/reliability.count $(LIB_BUILD)/reliability/work $(BUILD)/solutions
+
+# Lesson 06's program stopped by SIGINT and resumed writes the uninterrupted
+# run's loss.csv, test.csv and checkpoint byte for byte (its image pools and
+# their random stream are in the checkpoint).
+RESUME_06_LESSON := $(BUILD)/solutions/$(call lesson_of,06)/lesson
+
+test-resume-06: $(RESUME_06_LESSON)
+	@mkdir -p $(REPORTS)
+	@echo "== lesson 06: stopped by SIGINT and resumed, the same run (image pools included)"
+	@tests/06_cyclegan/resume_check.sh $(RESUME_06_LESSON) $(LIB_BUILD)/resume06 $(REPORTS)/resume06.count
 
 
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "data/dataset.h"
+#include "kernels/gemm.h"
 #include "data/image.h"
 
 int translate_write_strip(const char *path, const float *xs, int cx, float *const *outs,
@@ -88,4 +89,21 @@ int translate_path(const TranslateSpec *t, const char *input, const char *output
         return error_set(err, "%d of %d images could not be translated; the first: %s", failed,
                          n, first.msg);
     return 0;
+}
+
+void translate_add_flags(Args *args, const char **input, const char **output,
+                         const char **checkpoint) {
+    args_add_string(args, "input", input, "an image or a folder of images");
+    args_add_string(args, "output", output, "a PNG, or a folder (made when missing)");
+    args_add_string(args, "checkpoint", checkpoint, "the trained model (checkpoint.bin)");
+}
+
+int translate_parse_flags(Args *args, int argc, char **argv, const char *const *input,
+                          const char *const *output, const char *const *checkpoint) {
+    int code = args_parse_or_usage(args, argc, argv);
+    if (code >= 0) return code;
+    if (!*input || !*output || !*checkpoint)
+        return args_usage_error(args, "needs --input, --output and --checkpoint");
+    compute_set_threads(args->threads);
+    return -1;
 }

@@ -15,6 +15,7 @@
 #ifndef TRANSLATE_H
 #define TRANSLATE_H
 
+#include "train/args.h"
 #include "util/error.h"
 #include "train/run.h"
 
@@ -42,5 +43,14 @@ typedef struct {
 // file was written, -1 (err: how many failed, and the first reason) otherwise.
 int translate_path(const TranslateSpec *t, const char *input, const char *output, Outputs *out,
                    Error *err);
+
+// The flags every inference program (a lesson's cmd_<name>.c) shares:
+// --input, --output, --checkpoint (each NULL until given).
+void translate_add_flags(Args *args, const char **input, const char **output,
+                         const char **checkpoint);
+// Parses argv; refuses a run without the three; sets the compute threads.
+// Returns -1 to go on, or the exit code (--help, a wrong or missing flag).
+int translate_parse_flags(Args *args, int argc, char **argv, const char *const *input,
+                          const char *const *output, const char *const *checkpoint);
 
 #endif
