@@ -60,7 +60,8 @@ endef
 # from there on); first it is included before everything with EXERCISE_AT
 # undefined (it renames the copy's own functions, e.g. l04_d_step ->
 # l04_d_step_isolated). Only the *_isolated names stay global, so the
-# student's own helpers do not clash.
+# student's own helpers do not clash. -MT names the final object in the
+# dependency file (the compiler writes the .tmp.o), so a changed header rebuilds it.
 # $(1) = lesson, $(2) = student | solutions, $(3) = F
 define ISOLATED_RULE
 $(BUILD)/$(2)/$(1)/tests/isolated_$(3).o: $(if $(filter solutions,$(2)),$(SOLUTIONS_DIR),$(LESSONS_DIR))/$(1)/$(3).c \
@@ -69,7 +70,7 @@ $(BUILD)/$(2)/$(1)/tests/isolated_$(3).o: $(if $(filter solutions,$(2)),$(SOLUTI
 	@mkdir -p $$(@D)
 	awk -v src=$$< -v header=isolate_$(3).h -f tests/support/isolate.awk $$< > $$(@:.o=.c)
 	$(CC) $$(CFLAGS) -w -I$(LESSONS_DIR)/$(1) -I$(LESSON_TESTS)/$(1) -Itests/support \
-	  -include isolate_$(3).h -c $$(@:.o=.c) -o $$(@:.o=.tmp.o)
+	  -MT $$@ -include isolate_$(3).h -c $$(@:.o=.c) -o $$(@:.o=.tmp.o)
 	objcopy --wildcard --keep-global-symbol='*_isolated' $$(@:.o=.tmp.o) $$@
 endef
 
