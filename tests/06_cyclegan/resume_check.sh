@@ -16,8 +16,16 @@ passed=0
 failed=0
 finish() { echo "$passed $failed lesson 06 resumed after SIGINT: the same run, pools included" > "$COUNTS"; exit $((failed > 0)); }
 fail() { echo "resume_check FAIL: $1"; failed=$((failed + 1)); finish; }
-ARGS="--threads 1 --ngf 4 --blocks 1 --ndf 4 --pool 4 --sample-every 50 --test-count 4 --strip-count 1 --steps 400"
-rm -rf "$T/full" "$T/stopped" && mkdir -p "$T"
+# Its own small unpaired set, made from committed test images (a clean clone
+# has no datasets/; the loader resizes every image to the run's size): the
+# check is about the resume, not about the data.
+D=tests/data
+rm -rf "$T/full" "$T/stopped" "$T/data" && mkdir -p "$T/data/trainA" "$T/data/trainB" "$T/data/testA" "$T/data/testB"
+cp $D/sketch_64x64.png "$T/data/trainA/s.png" && cp $D/paired/unpaired/trainA/a0.png $D/paired/unpaired/trainA/a1.png "$T/data/trainA/" &&
+  cp $D/paired/unpaired/trainB/b0.png $D/paired/unpaired/trainB/b1.png $D/paired/unpaired/trainB/b2.png "$T/data/trainB/" &&
+  for i in 0 1 2; do cp $D/paired/good/pair$i.png "$T/data/testA/t$i.png" && cp $D/paired/unpaired/trainB/b$i.png "$T/data/testB/t$i.png"; done &&
+  cp $D/sketch_64x64.png "$T/data/testA/t3.png" && cp $D/rgb_4x3.png "$T/data/testB/t3.png" || fail "cannot make the small data set in $T/data"
+ARGS="--data $T/data --threads 1 --ngf 4 --blocks 1 --ndf 4 --pool 4 --sample-every 50 --test-count 4 --strip-count 1 --steps 400"
 # shellcheck disable=SC2086
 "$BIN" $ARGS --out "$T/full" > "$T/full.log" 2>&1 || fail "the uninterrupted run failed ($T/full.log)"
 # SIGINT as soon as the first checkpoint (step 50) is on disk: the run stops
