@@ -37,8 +37,10 @@ static int compare(const char *list, const char *label_list, const char *input,
         return -1;
     int h = set.h, wd = set.w, ns = strip_count < set.n ? strip_count : set.n;
     long cell = 3L * h * wd;
-    float *outs[MAX_COMPARE] = {0}, *full = malloc(sizeof(float) * set.n * cell);
-    float *sx = malloc(sizeof(float) * ns * cell), *sy = malloc(sizeof(float) * ns * cell);
+    float *outs[MAX_COMPARE] = {0};
+    float *full = l05_malloc(sizeof(float) * set.n * cell, "the outputs for every pair");
+    float *sx = l05_malloc(sizeof(float) * ns * cell, "the strip's inputs");
+    float *sy = l05_malloc(sizeof(float) * ns * cell, "the strip's targets");
     l05_strip_pairs(sx, sy, &set, ns);
     int rc = 0;
     L05Metrics m[MAX_COMPARE];
@@ -47,7 +49,7 @@ static int compare(const char *list, const char *label_list, const char *input,
         if ((rc = l05_load_checkpoint(&p, names[k], batch_stats, err)) != 0) break;
         if ((rc = paired_check_fits(h, wd, p.cfg.g.depth, err)) == 0) {
             l05_evaluate_set(&p, &m[k], full, &set, set.n);
-            outs[k] = malloc(sizeof(float) * ns * cell);
+            outs[k] = l05_malloc(sizeof(float) * ns * cell, "a strip of outputs");
             l05_generate(&p, outs[k], sx, ns, h, wd);
         }
         l05_pix2pix_free(&p);

@@ -57,9 +57,11 @@ typedef struct {
 } L05Pix2pix;
 
 // Builds both networks with the library's initialisation (N(0, 0.02)) and
-// their Adam optimisers; rng_seed for the dropout masks. Aborts with a message
-// on a bad configuration.
-void l05_pix2pix_init(L05Pix2pix *p, const L05Config *cfg, uint64_t seed);
+// their Adam optimisers. The model keeps its own stream, starting from a copy
+// of *rng: the weights are drawn from it, then G's dropout masks. Returns -1
+// with a message (and nothing allocated) when D's input channels are not
+// G's input plus output channels.
+int l05_pix2pix_init(L05Pix2pix *p, const L05Config *cfg, const Rng *rng, Error *err);
 void l05_pix2pix_free(L05Pix2pix *p);
 
 // The numbers one training step reports (before its updates).

@@ -1,6 +1,7 @@
 // pix2pix_metrics.c - L1, PSNR, the sharpness ratios and the colour ratio of
 // lesson 05's ablation.
 #include "pix2pix_metrics.h"
+#include "pix2pix_tools.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ double l05_mean_saturation(const float *img, int h, int w) {
 void l05_metrics_add(L05Metrics *m, const float *out, const float *target, const float *x, int cx,
                      int n, int c, int h, int w) {
     long size = (long)c * h * w;
-    unsigned char *fill = x ? malloc((size_t)h * w) : NULL;
+    unsigned char *fill = x ? l05_malloc((size_t)h * w, "the fill mask") : NULL;
     for (int i = 0; i < n; i++) {
         const float *o = out + i * size, *t = target + i * size;
         double abs = 0.0, sq = 0.0;

@@ -24,13 +24,14 @@ L05Config l05_default_config(void) {
                        .lr = 2e-4f, .beta1 = 0.5f, .beta2 = 0.999f};
 }
 
-void l05_pix2pix_init(L05Pix2pix *p, const L05Config *cfg, uint64_t seed) {
-    if (cfg->d.in_ch != cfg->g.in_ch + cfg->g.out_ch)
-        tensor_fail("pix2pix: D sees concat(input, output): %d + %d channels, not %d",
-                    cfg->g.in_ch, cfg->g.out_ch, cfg->d.in_ch);
+int l05_pix2pix_init(L05Pix2pix *p, const L05Config *cfg, const Rng *rng, Error *err) {
     memset(p, 0, sizeof *p);
+    if (cfg->d.in_ch != cfg->g.in_ch + cfg->g.out_ch)
+        return error_set(err, "pix2pix: D sees concat(input, output), %d + %d channels; "
+                              "the configuration gives D %d",
+                         cfg->g.in_ch, cfg->g.out_ch, cfg->d.in_ch);
     p->cfg = *cfg;
-    rng_seed(&p->rng, seed);
+    p->rng = *rng;
     paramset_init(&p->ps_g);
     paramset_init(&p->ps_d);
     unet_init(&p->g, &p->ps_g, "g", &cfg->g, &p->rng);
@@ -38,6 +39,7 @@ void l05_pix2pix_init(L05Pix2pix *p, const L05Config *cfg, uint64_t seed) {
     optim_adam_init(&p->opt_g, &p->ps_g, cfg->lr, cfg->beta1, cfg->beta2, 1e-8f);
     optim_adam_init(&p->opt_d, &p->ps_d, cfg->lr, cfg->beta1, cfg->beta2, 1e-8f);
     tape_init(&p->tape);
+    return 0;
 }
 
 void l05_pix2pix_free(L05Pix2pix *p) {

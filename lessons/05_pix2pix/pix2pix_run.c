@@ -35,12 +35,18 @@ int l05_run_init(L05Run *r, const Args *args, const L05Config *cfg, const L05Run
     }
     printf("data: %d training pairs (loaded at %d, random %dx%d crops%s), %d validation pairs\n",
            r->train_set.n, o->load_size, crop, crop, o->no_flip ? "" : " and flips", r->val_set.n);
-    l05_pix2pix_init(&r->p, cfg, (uint64_t)args->seed);
+    Rng rng;
+    rng_seed(&rng, (uint64_t)args->seed);
+    if (l05_pix2pix_init(&r->p, cfg, &rng, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     long image = 3L * crop * crop;
-    r->x = malloc(sizeof(float) * r->B * image), r->y = malloc(sizeof(float) * r->B * image);
-    r->sx = malloc(sizeof(float) * r->strip_count * image);
-    r->sy = malloc(sizeof(float) * r->strip_count * image);
-    r->so = malloc(sizeof(float) * r->strip_count * image);
+    size_t batch = sizeof(float) * r->B * image, strip = sizeof(float) * r->strip_count * image;
+    r->x = l05_malloc(batch, "the batch's inputs"), r->y = l05_malloc(batch, "the batch's targets");
+    r->sx = l05_malloc(strip, "the strips' inputs");
+    r->sy = l05_malloc(strip, "the strips' targets");
+    r->so = l05_malloc(strip, "the strips' outputs");
     l05_strip_pairs(r->sx, r->sy, &r->val_set, r->strip_count);
     print_networks(r, cfg);
     return 0;

@@ -8,13 +8,22 @@
 
 #include "train/checkpoint.h"
 
+void *l05_malloc(size_t bytes, const char *what) {
+    void *p = malloc(bytes);
+    if (!p) {
+        fprintf(stderr, "out of memory: %s needs %zu bytes\n", what, bytes);
+        exit(1);
+    }
+    return p;
+}
+
 void l05_evaluate_set(L05Pix2pix *p, L05Metrics *m, float *out_buf, const PairedSet *set,
                       int count) {
     enum { CHUNK = 8 };
     int h = set->h, w = set->w, cx = set->c_x, cy = set->c_y;
-    float *x = malloc(sizeof(float) * CHUNK * cx * h * w);
-    float *y = malloc(sizeof(float) * CHUNK * cy * h * w);
-    float *out = out_buf ? NULL : malloc(sizeof(float) * CHUNK * cy * h * w);
+    float *x = l05_malloc(sizeof(float) * CHUNK * cx * h * w, "a batch of inputs");
+    float *y = l05_malloc(sizeof(float) * CHUNK * cy * h * w, "a batch of targets");
+    float *out = out_buf ? NULL : l05_malloc(sizeof(float) * CHUNK * cy * h * w, "G's outputs");
     l05_metrics_init(m);
     int n = count < set->n ? count : set->n;
     for (int i = 0; i < n; i += CHUNK) {
@@ -54,12 +63,14 @@ int l05_load_checkpoint(L05Pix2pix *p, const char *path, int batch_stats, Error 
     CheckpointInfo info;
     L05Config cfg;
     if (checkpoint_read_info(path, &info, err) != 0) return -1;
-    if (l05_config_from_meta(&cfg, info.meta, err) != 0) {
+    Rng rng;
+    rng_seed(&rng, 1);
+    if (l05_config_from_meta(&cfg, info.meta, err) != 0 ||
+        l05_pix2pix_init(p, &cfg, &rng, err) != 0) {
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return error_set(err, "%s: %s", path, msg);
     }
-    l05_pix2pix_init(p, &cfg, 1);
     CheckpointModel models[2] = {{"G", &p->ps_g, NULL}, {"D", &p->ps_d, NULL}};
     if (checkpoint_load_networks(path, models, 2, NULL, err) != 0) {
         l05_pix2pix_free(p);

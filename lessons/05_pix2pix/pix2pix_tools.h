@@ -8,6 +8,10 @@
 #include "data/paired.h"
 #include "pix2pix.h"
 
+// malloc for the lesson's programs: an out-of-memory run says what it was
+// allocating and exits 1 (the programs have nothing to fall back on).
+void *l05_malloc(size_t bytes, const char *what);
+
 // G's outputs for `count` pairs of a set (evenly spread over it, so that a
 // partial evaluation sees every category), scored into m; out_buf (count,
 // CY, H, W) keeps the outputs, or NULL.

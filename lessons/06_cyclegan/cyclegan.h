@@ -65,8 +65,12 @@ typedef struct {
 } L06Cyclegan;
 
 // Builds the four networks (N(0, 0.02) initialisation), their Adam
-// optimisers and the pools for h x w images; seed for every random draw.
-void l06_cyclegan_init(L06Cyclegan *c, const L06Config *cfg, int h, int w, uint64_t seed);
+// optimisers and the pools for h x w images. The model keeps its own stream,
+// starting from a copy of *rng: the weights, then every draw of the pools.
+// Returns -1 with a message (and nothing allocated) when the networks'
+// channels do not fit together.
+int l06_cyclegan_init(L06Cyclegan *c, const L06Config *cfg, int h, int w, const Rng *rng,
+                      Error *err);
 void l06_cyclegan_free(L06Cyclegan *c);
 
 // What one training step reports (before its updates).

@@ -24,13 +24,15 @@ void l06_pool_free(L06Pool *p) {
     p->images = NULL;
 }
 
-void l06_cyclegan_init(L06Cyclegan *c, const L06Config *cfg, int h, int w, uint64_t seed) {
-    if (cfg->d.in_ch != cfg->g.out_ch || cfg->g.in_ch != cfg->g.out_ch)
-        tensor_fail("cyclegan: G, F and both D need the same channels (G %d -> %d, D %d)",
-                    cfg->g.in_ch, cfg->g.out_ch, cfg->d.in_ch);
+int l06_cyclegan_init(L06Cyclegan *c, const L06Config *cfg, int h, int w, const Rng *rng,
+                      Error *err) {
     memset(c, 0, sizeof *c);
+    if (cfg->d.in_ch != cfg->g.out_ch || cfg->g.in_ch != cfg->g.out_ch)
+        return error_set(err, "cyclegan: G, F and both D need the same channels; the "
+                              "configuration gives G %d -> %d and D %d",
+                         cfg->g.in_ch, cfg->g.out_ch, cfg->d.in_ch);
     c->cfg = *cfg;
-    rng_seed(&c->rng, seed);
+    c->rng = *rng;
     ParamSet *ps[] = {&c->ps_g, &c->ps_f, &c->ps_dx, &c->ps_dy};
     Optimizer *opt[] = {&c->opt_g, &c->opt_f, &c->opt_dx, &c->opt_dy};
     for (int i = 0; i < 4; i++) paramset_init(ps[i]);
@@ -43,6 +45,7 @@ void l06_cyclegan_init(L06Cyclegan *c, const L06Config *cfg, int h, int w, uint6
     l06_pool_init(&c->pool_a, cfg->pool_size, cfg->g.out_ch, h, w);
     l06_pool_init(&c->pool_b, cfg->pool_size, cfg->g.out_ch, h, w);
     tape_init(&c->tape);
+    return 0;
 }
 
 void l06_cyclegan_free(L06Cyclegan *c) {

@@ -9,6 +9,15 @@
 #include "train/checkpoint.h"
 #include "train/translate.h"
 
+void *l06_malloc(size_t bytes, const char *what) {
+    void *p = malloc(bytes);
+    if (!p) {
+        fprintf(stderr, "out of memory: %s needs %zu bytes\n", what, bytes);
+        exit(1);
+    }
+    return p;
+}
+
 int l06_load(UnpairedSet *us, const char *root, const char *phase, int size, Error *err) {
     if (unpaired_load(us, root, phase, 3, size, size, err) != 0) return -1;
     if (strcmp(phase, "test") != 0) return 0;
@@ -41,7 +50,7 @@ static void score(double *l1, double *psnr, const float *out, const float *targe
 void l06_evaluate(L06Cyclegan *c, L06Metrics *m, const UnpairedSet *test, int n, int size) {
     enum { CHUNK = 16 };
     long image = 3L * size * size;
-    float *buf = malloc(sizeof(float) * 4 * CHUNK * image);
+    float *buf = l06_malloc(sizeof(float) * 4 * CHUNK * image, "the evaluation's batches");
     float *a = buf, *b = a + CHUNK * image, *out = b + CHUNK * image, *rec = out + CHUNK * image;
     memset(m, 0, sizeof *m);
     if (n > test->n_a) n = test->n_a;
@@ -113,6 +122,7 @@ int l06_write_strip(L06Cyclegan *c, const char *path, const float *a, const floa
     l06_translate(c, y + half, b, n, size, size, 0);
     l06_translate(c, z + half, y + half, n, size, size, 1);
     float *truth = malloc(sizeof(float) * 2 * half);
+    if (!truth) return error_set(err, "%s: out of memory for %d true images", path, 2 * n);
     memcpy(truth, b, sizeof(float) * half);
     memcpy(truth + half, a, sizeof(float) * half);
     float *outs[] = {y, z};
@@ -125,12 +135,14 @@ int l06_load_checkpoint(L06Cyclegan *c, const char *path, Error *err) {
     CheckpointInfo info;
     L06Config cfg;
     if (checkpoint_read_info(path, &info, err) != 0) return -1;
-    if (l06_config_from_meta(&cfg, info.meta, err) != 0) {
+    Rng rng;
+    rng_seed(&rng, 1);
+    if (l06_config_from_meta(&cfg, info.meta, err) != 0 ||
+        l06_cyclegan_init(c, &cfg, 8, 8, &rng, err) != 0) {   // the pools are not used: any size
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return error_set(err, "%s: %s", path, msg);
     }
-    l06_cyclegan_init(c, &cfg, 8, 8, 1);   // the pools are not used: any size
     CheckpointModel models[2] = {{"G", &c->ps_g, NULL}, {"F", &c->ps_f, NULL}};
     if (checkpoint_load_networks(path, models, 2, NULL, err) != 0) {
         l06_cyclegan_free(c);

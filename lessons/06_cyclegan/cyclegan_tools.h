@@ -26,6 +26,10 @@ typedef struct {
     double cycle_a, cycle_b;        // mean |F(G(a)) - a|, mean |G(F(b)) - b|
 } L06Metrics;
 
+// malloc for the lesson's programs: an out-of-memory run says what it was
+// allocating and exits 1 (the programs have nothing to fall back on).
+void *l06_malloc(size_t bytes, const char *what);
+
 // root/<phase>A and root/<phase>B at size x size (PNG or JPEG, resized).
 // For the test phase the two folders must hold the same file names (the
 // hidden pairing); a set without it is refused with a message.

@@ -142,11 +142,17 @@ int main(int argc, char **argv) {
     printf("data: %d A and %d B training images (unpaired; loaded at %d, random %dx%d crops%s), "
            "%d test pairs\n", l.train_set.n_a, l.train_set.n_b, load_size, size, size,
            no_flip ? "" : " and flips", l.test_set.n_a);
-    l06_cyclegan_init(&l.c, &cfg, size, size, (uint64_t)args.seed);
-    long image = 3L * size * size;
-    l.a = malloc(sizeof(float) * l.B * image), l.b = malloc(sizeof(float) * l.B * image);
-    l.sa = malloc(sizeof(float) * strip_count * image), l.sb = malloc(sizeof(float) * strip_count * image);
-    l.work = malloc(sizeof(float) * 6 * strip_count * image);
+    Rng rng;
+    rng_seed(&rng, (uint64_t)args.seed);
+    if (l06_cyclegan_init(&l.c, &cfg, size, size, &rng, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    size_t batch = sizeof(float) * l.B * 3 * size * size;
+    size_t strip = sizeof(float) * strip_count * 3 * size * size;
+    l.a = l06_malloc(batch, "the batch from A"), l.b = l06_malloc(batch, "the batch from B");
+    l.sa = l06_malloc(strip, "the strips' A"), l.sb = l06_malloc(strip, "the strips' B");
+    l.work = l06_malloc(6 * strip, "the strips' scratch");
     l06_strip_pairs(l.sa, l.sb, &l.test_set, strip_count, size);
     l06_print_model(&l.c);
     char meta[CHECKPOINT_META_LEN];

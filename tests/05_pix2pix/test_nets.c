@@ -2,6 +2,7 @@
 // and the PatchGAN, against PyTorch (tests/ref/gen_lesson05.py); and the
 // parameter counts of lesson 05's networks (ungraded: the library's).
 #include <stdlib.h>
+#include <string.h>
 
 #include "l05_test.h"
 
@@ -203,11 +204,29 @@ Test(l05_patchgan, w2_gives_6x6_logits_at_64x64) {
 Test(l05_params, w2_networks) {
     L05Config cfg = l05_default_config();
     L05Pix2pix p;
-    l05_pix2pix_init(&p, &cfg, 1);
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l05_pix2pix_init(&p, &cfg, &rng, &err), 0, "l05_pix2pix_init: %s", err.msg);
     cr_assert_eq(p.ps_g.size, 7315043L, "W2 U-Net: %ld parameters, PyTorch has 7,315,043",
                  p.ps_g.size);
     cr_assert_eq(p.ps_d.size, 696225L, "W2 PatchGAN: %ld parameters, PyTorch has 696,225",
                  p.ps_d.size);
+    l05_pix2pix_free(&p);
+}
+
+// A D that does not see concat(input, output) is refused with a message, and
+// the model left zeroed: l05_pix2pix_free is safe on it.
+Test(l05_params, refuses_a_d_of_the_wrong_width) {
+    L05Config cfg = l05_default_config();
+    cfg.d.in_ch = 3;
+    L05Pix2pix p;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l05_pix2pix_init(&p, &cfg, &rng, &err), -1, "D with 3 input channels accepted");
+    cr_assert_neq(strstr(err.msg, "3 + 3 channels"), NULL, "the message: \"%s\"", err.msg);
+    cr_assert_eq(p.ps_g.size, 0L, "a refused model holds %ld parameters of G", p.ps_g.size);
     l05_pix2pix_free(&p);
 }
 

@@ -19,7 +19,10 @@ static void build(L05Pix2pix *p, const RefFile *ref, L05Loss loss) {
         .d = {.in_ch = 6, .ndf = 2, .n_layers = 1, .norm = PATCHGAN_BATCHNORM},
         .loss = loss, .lambda = ref_scalar(ref, "lambda"), .lr = ref_scalar(ref, "lr"),
         .beta1 = ref_scalar(ref, "beta1"), .beta2 = ref_scalar(ref, "beta2")};
-    l05_pix2pix_init(p, &cfg, 7);
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 7);
+    cr_assert_eq(l05_pix2pix_init(p, &cfg, &rng, &err), 0, "l05_pix2pix_init: %s", err.msg);
     l05_load_block(ref, "g_block", &p->ps_g);
     l05_load_block(ref, "d_block", &p->ps_d);
 }

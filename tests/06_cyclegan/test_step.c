@@ -31,7 +31,11 @@ static void build(Step *s, const char *prefix, int cycle, float identity) {
         .lambda = ref_scalar(ref, "lambda"), .identity = identity, .cycle = cycle,
         .lr = ref_scalar(ref, "lr"), .beta1 = ref_scalar(ref, "beta1"),
         .beta2 = ref_scalar(ref, "beta2"), .pool_size = 50};
-    l06_cyclegan_init(&s->c, &cfg, SHW, SHW, 7);
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 7);
+    cr_assert_eq(l06_cyclegan_init(&s->c, &cfg, SHW, SHW, &rng, &err), 0, "l06_cyclegan_init: %s",
+                 err.msg);
     l06_load_block(ref, "g_block", &s->c.ps_g);
     l06_load_block(ref, "f_block", &s->c.ps_f);
     l06_load_block(ref, "dx_block", &s->c.ps_dx);
@@ -210,4 +214,24 @@ Test(l06_d_step, detached_pooled_and_generators_untouched) {
     done(&t);
     free(g_before);
     done(&s);
+}
+
+// ---------------------------------------------------------------- the constructor (ungraded)
+
+TestSuite(l06_init, .timeout = 30);
+
+// A D that does not judge G's images is refused with a message, and the model
+// left zeroed: l06_cyclegan_free is safe on it.
+Test(l06_init, refuses_a_d_of_the_wrong_width) {
+    L06Config cfg = l06_default_config();
+    cfg.d.in_ch = 6;
+    L06Cyclegan c;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l06_cyclegan_init(&c, &cfg, 8, 8, &rng, &err), -1,
+                 "D with 6 input channels accepted");
+    cr_assert_neq(strstr(err.msg, "G 3 -> 3 and D 6"), NULL, "the message: \"%s\"", err.msg);
+    cr_assert_eq(c.ps_g.size, 0L, "a refused model holds %ld parameters of G", c.ps_g.size);
+    l06_cyclegan_free(&c);
 }
