@@ -5,7 +5,7 @@
 //
 //     // cmd_infer.c of a lesson: its G, loaded from a checkpoint
 //     static int colour(void *ctx, float *out, const float *in, int h, int w, Error *err) {
-//         p2p_generate(ctx, out, in, 1, h, w);
+//         l05_generate(ctx, out, in, 1, h, w);
 //         return 0;
 //     }
 //     TranslateSpec t = {.in_channels = 3, .out_channels = 3, .fn = colour, .ctx = &p};

@@ -1,7 +1,7 @@
 // cmd_compare.c - lesson 05's `compare` program: several checkpoints on the
 // same validation pairs: one strip per pair (input | output of each |
 // target) and the table of validation L1, PSNR, sharpness, fill sharpness
-// and colour (p2p_metrics.h).
+// and colour (pix2pix_metrics.h).
 //
 //     make run LESSON=05 SOLUTIONS=1 PROGRAM=compare ARGS="--checkpoints a.bin,b.bin
 //         --labels A,B --input datasets/emoji/sketch2google/val --output compare.png"
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "kernels/gemm.h"
-#include "p2p_tools.h"
+#include "pix2pix_tools.h"
 #include "train/translate.h"
 
 #define MAX_COMPARE 6
@@ -37,28 +37,30 @@ static int compare(const char *list, const char *label_list, const char *input,
         return -1;
     int h = set.h, wd = set.w, ns = strip_count < set.n ? strip_count : set.n;
     long cell = 3L * h * wd;
-    float *outs[MAX_COMPARE] = {0}, *full = malloc(sizeof(float) * set.n * cell);
-    float *sx = malloc(sizeof(float) * ns * cell), *sy = malloc(sizeof(float) * ns * cell);
-    p2p_strip_pairs(sx, sy, &set, ns);
+    float *outs[MAX_COMPARE] = {0};
+    float *full = l05_malloc(sizeof(float) * set.n * cell, "the outputs for every pair");
+    float *sx = l05_malloc(sizeof(float) * ns * cell, "the strip's inputs");
+    float *sy = l05_malloc(sizeof(float) * ns * cell, "the strip's targets");
+    l05_strip_pairs(sx, sy, &set, ns);
     int rc = 0;
-    P2pMetrics m[MAX_COMPARE];
+    L05Metrics m[MAX_COMPARE];
     for (int k = 0; k < n && rc == 0; k++) {
-        P2p p;
-        if ((rc = p2p_load_checkpoint(&p, names[k], batch_stats, err)) != 0) break;
+        L05Pix2pix p;
+        if ((rc = l05_load_checkpoint(&p, names[k], batch_stats, err)) != 0) break;
         if ((rc = paired_check_fits(h, wd, p.cfg.g.depth, err)) == 0) {
-            p2p_evaluate_set(&p, &m[k], full, &set, set.n);
-            outs[k] = malloc(sizeof(float) * ns * cell);
-            p2p_generate(&p, outs[k], sx, ns, h, wd);
+            l05_evaluate_set(&p, &m[k], full, &set, set.n);
+            outs[k] = l05_malloc(sizeof(float) * ns * cell, "a strip of outputs");
+            l05_generate(&p, outs[k], sx, ns, h, wd);
         }
-        p2p_free(&p);
+        l05_pix2pix_free(&p);
     }
     if (rc == 0) {
         printf("\n| model | val L1 | PSNR (dB) | sharpness | fill sharpness | colour |\n"
                "|---|---:|---:|---:|---:|---:|\n");
         for (int k = 0; k < n; k++)
-            printf("| %s | %.4f | %.2f | %.3f | %.3f | %.3f |\n", labels[k], p2p_metrics_l1(&m[k]),
-                   p2p_metrics_psnr(&m[k]), p2p_metrics_sharpness(&m[k]),
-                   p2p_metrics_fill_sharpness(&m[k]), p2p_metrics_colour(&m[k]));
+            printf("| %s | %.4f | %.2f | %.3f | %.3f | %.3f |\n", labels[k], l05_metrics_l1(&m[k]),
+                   l05_metrics_psnr(&m[k]), l05_metrics_sharpness(&m[k]),
+                   l05_metrics_fill_sharpness(&m[k]), l05_metrics_colour(&m[k]));
         printf("(%d pairs from %s; fills: %.0f%% of the pixels; strips: %d pairs, columns "
                "input | %s | target)\n", set.n, input,
                n ? 100.0 * m[0].fill_pixels / m[0].values : 0.0, ns, label_list ? label_list : list);

@@ -8,16 +8,16 @@
 #include <stdio.h>
 
 #include "kernels/gemm.h"
-#include "p2p_tools.h"
+#include "pix2pix_tools.h"
 #include "train/translate.h"
 
 static int fits(void *ctx, int h, int w, Error *err) {
-    return paired_check_fits(h, w, ((P2p *)ctx)->cfg.g.depth, err);
+    return paired_check_fits(h, w, ((L05Pix2pix *)ctx)->cfg.g.depth, err);
 }
 
 static int colour(void *ctx, float *out, const float *in, int h, int w, Error *err) {
     (void)err;
-    p2p_generate(ctx, out, in, 1, h, w);
+    l05_generate(ctx, out, in, 1, h, w);
     return 0;
 }
 
@@ -39,13 +39,13 @@ int main(int argc, char **argv) {
     Outputs out;
     outputs_init(&out);
     Error err;
-    P2p p;
-    int rc = p2p_load_checkpoint(&p, checkpoint, batch_stats, &err);
+    L05Pix2pix p;
+    int rc = l05_load_checkpoint(&p, checkpoint, batch_stats, &err);
     if (rc == 0) {
         TranslateSpec t = {.in_channels = p.cfg.g.in_ch, .out_channels = p.cfg.g.out_ch,
                            .fits = fits, .fn = colour, .ctx = &p};
         rc = translate_path(&t, input, output, &out, &err);
-        p2p_free(&p);
+        l05_pix2pix_free(&p);
     }
     if (rc != 0) fprintf(stderr, "%s\n", err.msg);
     outputs_print(&out, rc == 0);

@@ -15,19 +15,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "p2p_run.h"
+#include "pix2pix_run.h"
 #include "train/trainloop.h"
 #include "train/translate.h"
 
-typedef P2pRun Lesson;   // the pairs, Pix2Pix, the strips' pairs (p2p_run.h)
+typedef L05Run Lesson;   // the pairs, Pix2Pix, the strips' pairs (pix2pix_run.h)
 
 static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
     (void)loop, (void)err;
     Lesson *l = lesson;
     if (paired_batcher_next(&l->batches, l->x, l->y, &l->p.rng) == 0)   // an epoch ended
         paired_batcher_next(&l->batches, l->x, l->y, &l->p.rng);
-    P2pStats st;
-    p2p_train_step(&l->p, &st, l->x, l->y, l->B, l->S, l->S);
+    L05Stats st;
+    l05_train_step(&l->p, &st, l->x, l->y, l->B, l->S, l->S);
     float row[] = {st.loss_d, st.loss_g, st.g_gan, st.g_l1, st.d_real, st.d_fake};
     memcpy(v, row, sizeof row);
     return 0;
@@ -36,20 +36,20 @@ static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
 static int sample(void *lesson, TrainLoop *loop, const char *png, Error *err) {
     (void)loop;
     Lesson *l = lesson;
-    p2p_generate(&l->p, l->so, l->sx, l->strip_count, l->S, l->S);
+    l05_generate(&l->p, l->so, l->sx, l->strip_count, l->S, l->S);
     return translate_write_strip(png, l->sx, 3, &l->so, 1, l->sy, l->strip_count, l->S, l->S, err);
 }
 
 static int evaluate(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
-    P2pMetrics m;
-    p2p_evaluate_set(&l->p, &m, NULL, &l->val_set, l->val_count);
-    p2p_print_metrics("validation", &m);
+    L05Metrics m;
+    l05_evaluate_set(&l->p, &m, NULL, &l->val_set, l->val_count);
+    l05_print_metrics("validation", &m);
     train_report_number(loop, "validation L1 (during training)", "%.4f at step %ld",
-                        p2p_metrics_l1(&m), loop->step);
-    return csvlog_write(&l->val_log, (double[]){loop->step, p2p_metrics_l1(&m),
-                        p2p_metrics_psnr(&m), p2p_metrics_sharpness(&m),
-                        p2p_metrics_fill_sharpness(&m), p2p_metrics_colour(&m)}, err);
+                        l05_metrics_l1(&m), loop->step);
+    return csvlog_write(&l->val_log, (double[]){loop->step, l05_metrics_l1(&m),
+                        l05_metrics_psnr(&m), l05_metrics_sharpness(&m),
+                        l05_metrics_fill_sharpness(&m), l05_metrics_colour(&m)}, err);
 }
 
 static int start(void *lesson, TrainLoop *loop, Error *err) {
@@ -60,16 +60,16 @@ static int start(void *lesson, TrainLoop *loop, Error *err) {
 // The whole validation split, for the ablation table: metrics.txt.
 static int finish(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
-    P2pMetrics m;
-    p2p_evaluate_set(&l->p, &m, NULL, &l->val_set, l->val_set.n);
-    p2p_print_metrics("validation, all pairs", &m);
+    L05Metrics m;
+    l05_evaluate_set(&l->p, &m, NULL, &l->val_set, l->val_set.n);
+    l05_print_metrics("validation, all pairs", &m);
     char path[OUTPUTS_PATH_LEN];
     snprintf(path, sizeof path, "%s/metrics.txt", loop->dir);
-    int rc = p2p_write_metrics(path, &l->p.cfg, loop->step, &m, err);
+    int rc = l05_write_metrics(path, &l->p.cfg, loop->step, &m, err);
     train_add_file(loop, "metrics.txt", TRAIN_FILE_DATA);
-    train_report_number(loop, "validation L1, all pairs", "%.4f", p2p_metrics_l1(&m));
-    train_report_number(loop, "validation PSNR, all pairs", "%.2f dB", p2p_metrics_psnr(&m));
-    train_report_number(loop, "validation sharpness, all pairs", "%.3f", p2p_metrics_sharpness(&m));
+    train_report_number(loop, "validation L1, all pairs", "%.4f", l05_metrics_l1(&m));
+    train_report_number(loop, "validation PSNR, all pairs", "%.2f dB", l05_metrics_psnr(&m));
+    train_report_number(loop, "validation sharpness, all pairs", "%.3f", l05_metrics_sharpness(&m));
     return rc;
 }
 
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
     // --threads 1 (README, section 8): a thread waiting for a taken core
     // stalls every convolution.
     args.threads = 0;
-    P2pRunOptions o = {.data = "datasets/emoji/sketch2google", .direction = "AtoB",
+    L05RunOptions o = {.data = "datasets/emoji/sketch2google", .direction = "AtoB",
                        .load_size = 72, .crop = 64, .strip_count = 8, .val_count = 64};
     const char *loss = "l1+cgan", *net_g = "unet";
     float lambda = 100.0f;
@@ -111,16 +111,16 @@ int main(int argc, char **argv) {
                                 "expected at least --crop (%d), found %d", lambda, o.crop,
                                 o.load_size);
 
-    P2pConfig cfg = p2p_default_config();
-    cfg.loss = (P2pLoss)p2p_parse_loss(loss);
+    L05Config cfg = l05_default_config();
+    cfg.loss = (L05Loss)l05_parse_loss(loss);
     cfg.g.no_skips = strcmp(net_g, "encdec") == 0;
     cfg.lambda = lambda;
     cfg.lr = args.lr;
     Lesson l = {0};
-    if (p2p_run_init(&l, &args, &cfg, &o) != 0) return 1;
+    if (l05_run_init(&l, &args, &cfg, &o) != 0) return 1;
 
     char meta[CHECKPOINT_META_LEN];
-    p2p_config_to_meta(meta, sizeof meta, &cfg);
+    l05_config_to_meta(meta, sizeof meta, &cfg);
     long total = args.steps > 0 ? args.steps : (long)args.epochs * (l.train_set.n / l.B);
     TrainSpec spec = {
         .lesson = &l, .step = step, .sample = sample, .evaluate = evaluate, .start = start,
@@ -139,13 +139,13 @@ int main(int argc, char **argv) {
     train_add_rng(&loop, "rng", &l.p.rng);
     train_add_paired_batcher(&loop, "batches", &l.batches);
     train_add_plot(&loop, "losses.png", "loss.csv",
-                   cfg.loss == P2P_LOSS_L1 ? "g_l1" : "g_gan,g_l1,loss_d",
+                   cfg.loss == L05_LOSS_L1 ? "g_l1" : "g_gan,g_l1,loss_d",
                    "pix2pix: G's GAN term, G's L1 term (unweighted), D", NULL);
-    if (cfg.loss != P2P_LOSS_L1)
+    if (cfg.loss != L05_LOSS_L1)
         train_add_plot(&loop, "d_outputs.png", "loss.csv", "d_real,d_fake",
                        "mean D(x, y) (d_real) and D(x, G(x)) (d_fake) over the patches", "D output");
     int rc = train_main(&loop);
 
-    p2p_run_free(&l);
+    l05_run_free(&l);
     return rc;
 }

@@ -24,43 +24,45 @@
 
 // Which terms G's loss has: the ablation of the paper's section 4.2.
 typedef enum {
-    P2P_LOSS_L1,        // lambda * L1 only: no discriminator at all
-    P2P_LOSS_CGAN,      // the conditional GAN term only
-    P2P_LOSS_L1_CGAN,   // both: pix2pix
-} P2pLoss;
+    L05_LOSS_L1,        // lambda * L1 only: no discriminator at all
+    L05_LOSS_CGAN,      // the conditional GAN term only
+    L05_LOSS_L1_CGAN,   // both: pix2pix
+} L05Loss;
 
 // "l1", "cgan", "l1+cgan" (the --loss flag); -1 when text is none of them.
-int p2p_parse_loss(const char *text);
-const char *p2p_loss_name(P2pLoss loss);
+int l05_parse_loss(const char *text);
+const char *l05_loss_name(L05Loss loss);
 
 typedef struct {
     UNetConfig g;        // unet_config_w2(); g.no_skips = 1 for the encoder-decoder
     PatchGanConfig d;    // patchgan_config_w2(): 6 channels in (input and output)
-    P2pLoss loss;
+    L05Loss loss;
     float lambda;        // weight of the L1 term: 100
     float lr, beta1, beta2;   // Adam, the same for G and D: 2e-4, 0.5, 0.999
-} P2pConfig;
+} L05Config;
 
 // W2 at 64x64: U-Net ngf 32 depth 6, PatchGAN ndf 32 with 3 layers, L1 + cGAN,
 // lambda 100, Adam 2e-4 (0.5, 0.999).
-P2pConfig p2p_default_config(void);
+L05Config l05_default_config(void);
 
 typedef struct {
-    P2pConfig cfg;
+    L05Config cfg;
     UNet g;
     PatchGan d;
     ParamSet ps_g, ps_d;      // one block of parameters (and gradients) per network
     Optimizer opt_g, opt_d;
     Tape tape;                // one step's tensors; reset at the start of each step
     Rng rng;                  // G's dropout masks
-    int test_batch_stats;     // p2p_generate: 1 = the paper's test mode (below)
-} P2p;
+    int test_batch_stats;     // l05_generate: 1 = the paper's test mode (below)
+} L05Pix2pix;
 
 // Builds both networks with the library's initialisation (N(0, 0.02)) and
-// their Adam optimisers; rng_seed for the dropout masks. Aborts with a message
-// on a bad configuration.
-void p2p_init(P2p *p, const P2pConfig *cfg, uint64_t seed);
-void p2p_free(P2p *p);
+// their Adam optimisers. The model keeps its own stream, starting from a copy
+// of *rng: the weights are drawn from it, then G's dropout masks. Returns -1
+// with a message (and nothing allocated) when D's input channels are not
+// G's input plus output channels.
+int l05_pix2pix_init(L05Pix2pix *p, const L05Config *cfg, const Rng *rng, Error *err);
+void l05_pix2pix_free(L05Pix2pix *p);
 
 // The numbers one training step reports (before its updates).
 typedef struct {
@@ -70,10 +72,10 @@ typedef struct {
     float g_l1;       // mean |y - G(x)|, unweighted (reported whatever the loss)
     float d_real;     // mean sigmoid(D(x, y)) over every patch: D's belief in real pairs
     float d_fake;     // mean sigmoid(D(x, G(x))) in the D step
-} P2pStats;
+} L05Stats;
 
 // The mean of sigmoid(logits) over every element: D's average "real" verdict.
-float p2p_mean_sigmoid(const Tensor *logits);
+float l05_mean_sigmoid(const Tensor *logits);
 
 // out (n, CY, H, W) = G(x) for x (n, CX, H, W), any n, under no_grad, with
 // the student's forward (exercise 5.1), in batches of 8. Resets p->tape.
@@ -81,20 +83,20 @@ float p2p_mean_sigmoid(const Tensor *logits);
 // p->test_batch_stats is set: then each batch is normalised with its own
 // statistics and dropout stays on, as the pix2pix paper tests. That mode
 // moves the running statistics: use it on a model that is not trained further.
-void p2p_generate(P2p *p, float *out, const float *x, int n, int h, int w);
+void l05_generate(L05Pix2pix *p, float *out, const float *x, int n, int h, int w);
 
 // The checkpoint's metadata: the architecture and loss, so that inference
-// rebuilds exactly the network that was trained. p2p_config_from_meta returns
+// rebuilds exactly the network that was trained. l05_config_from_meta returns
 // -1 with a message when meta is not a lesson 05 checkpoint's.
-void p2p_config_to_meta(char *meta, int n, const P2pConfig *cfg);
-int p2p_config_from_meta(P2pConfig *cfg, const char *meta, Error *err);
+void l05_config_to_meta(char *meta, int n, const L05Config *cfg);
+int l05_config_from_meta(L05Config *cfg, const char *meta, Error *err);
 
 // ---------------------------------------------------------------- the receptive field
 
 // One convolution as the receptive-field calculation sees it.
 typedef struct {
     int kernel, stride, pad;
-} P2pConv;
+} L05Conv;
 
 // What one output element of a stack of convolutions sees of the input:
 // a window of size x size pixels; the windows of neighbouring outputs are
@@ -102,25 +104,26 @@ typedef struct {
 // (negative: part of it lies in the zero padding).
 typedef struct {
     int size, jump, start;
-} P2pField;
+} L05Field;
 
 // The convolutions of a PatchGAN, in order (n_layers + 2 of them); returns their count.
-int p2p_patchgan_convs(P2pConv *convs, const PatchGanConfig *cfg);
+int l05_patchgan_convs(L05Conv *convs, const PatchGanConfig *cfg);
 
 // ---------------------------------------------------------------- your exercises
 
 // 5.1 the U-Net (or, with cfg.no_skips, the encoder-decoder) forward pass
-Tensor *p2p_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng);
+Tensor *l05_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng);
 // 5.2 the PatchGAN forward pass
-Tensor *p2p_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train);
+Tensor *l05_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train);
 // 5.3 the receptive field of a stack of convolutions
-P2pField p2p_receptive_field(const P2pConv *convs, int n);
+L05Field l05_receptive_field(const L05Conv *convs, int n);
 // 5.4 G's loss: returns the total; writes its two terms
-Tensor *p2p_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, P2pLoss loss,
+Tensor *l05_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, L05Loss loss,
                    float lambda, float *gan_term, float *l1_term);
 // 5.5 D's loss
-Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits);
+Tensor *l05_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits);
 // 5.6 one training step on a batch of pairs: a D update, then a G update
-void p2p_train_step(P2p *p, P2pStats *st, const float *x, const float *y, int B, int h, int w);
+void l05_train_step(L05Pix2pix *p, L05Stats *st, const float *x, const float *y, int B, int h,
+                    int w);
 
 #endif

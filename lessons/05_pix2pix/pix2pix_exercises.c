@@ -43,7 +43,7 @@
 // Tested against PyTorch (training and evaluation mode, U-Net and
 // encoder-decoder): the output, and the gradients of every parameter and of
 // x through it.
-Tensor *p2p_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
+Tensor *l05_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
     /* BEGIN EXERCISE 5.1 */
     (void)m, (void)tp, (void)x, (void)train, (void)rng;
     EXERCISE_TODO("5.1");
@@ -62,7 +62,7 @@ Tensor *p2p_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
 // a 6x6 map of logits, each judging one patch of the pair.
 // Tested against PyTorch (batch norm on 6 channels, instance norm on 3): the
 // logits' shape and values, and the gradients of every parameter and of x.
-Tensor *p2p_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train) {
+Tensor *l05_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train) {
     /* BEGIN EXERCISE 5.2 */
     (void)m, (void)tp, (void)x, (void)train;
     EXERCISE_TODO("5.2");
@@ -81,7 +81,7 @@ Tensor *p2p_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train) {
 // n = 0 gives {1, 1, 0}. Tested: the classic 70x70 PatchGAN (3 layers), the
 // 16x16 (1 layer), the 286x286 (5 layers), the 1x1 PixelGAN, and a
 // stack with kernels 3 and stride 1.
-P2pField p2p_receptive_field(const P2pConv *convs, int n) {
+L05Field l05_receptive_field(const L05Conv *convs, int n) {
     /* BEGIN EXERCISE 5.3 */
     (void)convs, (void)n;
     EXERCISE_TODO("5.3");
@@ -92,17 +92,17 @@ P2pField p2p_receptive_field(const P2pConv *convs, int n) {
 //
 //     gan = BCE(fake_logits, 1)        mean over every patch logit: "D, call these real"
 //     l1  = mean |fake - target|       mean over every pixel and channel
-//     total = gan + lambda * l1        P2P_LOSS_L1_CGAN (pix2pix)
-//           = lambda * l1              P2P_LOSS_L1      (fake_logits is NULL: no D)
-//           = gan                      P2P_LOSS_CGAN
+//     total = gan + lambda * l1        L05_LOSS_L1_CGAN (pix2pix)
+//           = lambda * l1              L05_LOSS_L1      (fake_logits is NULL: no D)
+//           = gan                      L05_LOSS_CGAN
 // fake_logits (B, 1, PH, PW) = D(concat(x, G(x))); fake, target (B, C, H, W).
 // Returns the scalar total on the tape (backward from it reaches G through
-// fake, and D's logits); writes *gan_term (0 for P2P_LOSS_L1) and *l1_term
+// fake, and D's logits); writes *gan_term (0 for L05_LOSS_L1) and *l1_term
 // (the unweighted mean |fake - target|, whatever the loss).
 // Tested against PyTorch's binary_cross_entropy_with_logits and l1_loss: the
 // three numbers and the gradients with respect to fake and the logits, for
 // each of the three losses.
-Tensor *p2p_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, P2pLoss loss,
+Tensor *l05_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, L05Loss loss,
                    float lambda, float *gan_term, float *l1_term) {
     /* BEGIN EXERCISE 5.4 */
     (void)tp, (void)fake_logits, (void)fake, (void)target, (void)loss, (void)lambda, (void)gan_term,
@@ -119,7 +119,7 @@ Tensor *p2p_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, 
 // paper's: it slows D down relative to G (D's gradients are halved).
 // Returns the scalar on the tape. Tested against PyTorch: the value and the
 // gradients with respect to both logit maps, and which way they push.
-Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
+Tensor *l05_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
     /* BEGIN EXERCISE 5.5 */
     (void)tp, (void)real_logits, (void)fake_logits;
     EXERCISE_TODO("5.5");
@@ -130,9 +130,9 @@ Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
 //
 // x (B, CX, H, W): the inputs (sketches); y (B, CY, H, W): their targets.
 // 1. tape_reset(&p->tape); x and y become tensors on it (no gradient: data).
-// 2. fake = G(x): p2p_unet_forward in training mode (dropout masks from
+// 2. fake = G(x): l05_unet_forward in training mode (dropout masks from
 //    &p->rng), ONCE: both updates use this fake.
-// 3. The D update (skipped entirely for P2P_LOSS_L1, which has no D):
+// 3. The D update (skipped entirely for L05_LOSS_L1, which has no D):
 //    zero D's gradients;
 //    real_logits = D(concat(x, y)), fake_logits = D(concat(x, detach(fake)))
 //    (D judges PAIRS, the input always first: it must learn whether this
@@ -141,16 +141,17 @@ Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
 // 4. The G update: zero G's gradients; freeze D for the step
 //    (paramset_set_requires_grad(&p->ps_d, 0), unfreeze at the end) so no
 //    gradient is computed for D's weights; logits = D(concat(x, fake)) with the
-//    UPDATED D (none for P2P_LOSS_L1), L_G (exercise 5.4 with p->cfg.loss and
+//    UPDATED D (none for L05_LOSS_L1), L_G (exercise 5.4 with p->cfg.loss and
 //    p->cfg.lambda), backward, optim_step(&p->opt_g, &p->ps_g).
 // Every D forward runs in training mode (batch statistics).
 // Fills *st: loss_d, loss_g, g_gan, g_l1, and d_real, d_fake (the mean
-// sigmoid of the D step's logits, p2p_mean_sigmoid); the D fields are 0 for
-// P2P_LOSS_L1.
+// sigmoid of the D step's logits, l05_mean_sigmoid); the D fields are 0 for
+// L05_LOSS_L1.
 // Tested against PyTorch (one step of a small U-Net and PatchGAN from the same
 // weights and batch): the losses, the D means, both networks' gradients and
 // weights after the update, for each loss; and that --loss l1 leaves D untouched.
-void p2p_train_step(P2p *p, P2pStats *st, const float *x, const float *y, int B, int h, int w) {
+void l05_train_step(L05Pix2pix *p, L05Stats *st, const float *x, const float *y, int B, int h,
+                    int w) {
     /* BEGIN EXERCISE 5.6 */
     (void)p, (void)st, (void)x, (void)y, (void)B, (void)h, (void)w;
     EXERCISE_TODO("5.6");

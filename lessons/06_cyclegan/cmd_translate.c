@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cg_tools.h"
+#include "cyclegan_tools.h"
 #include "train/translate.h"
 
 typedef struct {
-    Cg c;
+    L06Cyclegan c;
     int to_b;
 } Translator;
 
@@ -30,7 +30,7 @@ static int fits(void *ctx, int h, int w, Error *err) {
 static int run(void *ctx, float *out, const float *in, int h, int w, Error *err) {
     (void)err;
     Translator *t = ctx;
-    cg_translate(&t->c, out, in, 1, h, w, t->to_b);
+    l06_translate(&t->c, out, in, 1, h, w, t->to_b);
     return 0;
 }
 
@@ -46,13 +46,13 @@ int main(int argc, char **argv) {
     outputs_init(&out);
     Error err;
     Translator t = {.to_b = strcmp(direction, "AtoB") == 0};
-    int rc = cg_load_checkpoint(&t.c, checkpoint, &err);
+    int rc = l06_load_checkpoint(&t.c, checkpoint, &err);
     if (rc == 0) {
         printf("translating with %s\n", t.to_b ? "G: A -> B" : "F: B -> A");
         TranslateSpec spec = {.in_channels = 3, .out_channels = 3, .fits = fits, .fn = run,
                               .ctx = &t};
         rc = translate_path(&spec, input, output, &out, &err);
-        cg_free(&t.c);
+        l06_cyclegan_free(&t.c);
     }
     if (rc != 0) fprintf(stderr, "%s\n", err.msg);
     outputs_print(&out, rc == 0);

@@ -34,11 +34,11 @@ typedef struct {
     int cycle;           // 1: the cycle loss; 0: the ablation without it
     float lr, beta1, beta2;   // Adam for all four networks: 2e-4, 0.5, 0.999
     int pool_size;       // images each pool keeps: 50 (0: no pool, D sees the newest fakes)
-} CgConfig;
+} L06Config;
 
 // The paper's settings at 64x64 (W3 networks: ngf 32, 6 blocks; PatchGAN ndf
 // 32, 3 layers), lambda 10, identity 0.5, pool 50, Adam 2e-4 (0.5, 0.999).
-CgConfig cg_default_config(void);
+L06Config l06_default_config(void);
 
 // The image pool: the last `cap` images a generator made, so that D learns
 // from a history of G's outputs, not only the newest (it keeps D from
@@ -48,26 +48,30 @@ typedef struct {
     int count;       // images it holds: fills up to cap, then stays
     int c, h, w;
     float *images;   // (cap, C, H, W)
-} CgPool;
+} L06Pool;
 
-void cg_pool_init(CgPool *p, int cap, int c, int h, int w);
-void cg_pool_free(CgPool *p);
+void l06_pool_init(L06Pool *p, int cap, int c, int h, int w);
+void l06_pool_free(L06Pool *p);
 
 typedef struct {
-    CgConfig cfg;
+    L06Config cfg;
     ResnetGen g, f;              // G: A -> B, F: B -> A
     PatchGan d_x, d_y;           // D_X judges A, D_Y judges B
     ParamSet ps_g, ps_f, ps_dx, ps_dy;
     Optimizer opt_g, opt_f, opt_dx, opt_dy;
-    CgPool pool_a, pool_b;       // past F(b) (for D_X) and past G(a) (for D_Y)
+    L06Pool pool_a, pool_b;      // past F(b) (for D_X) and past G(a) (for D_Y)
     Tape tape;                   // one step's tensors; reset at the start of each step
     Rng rng;                     // the pools' draws (and the program's crops and flips)
-} Cg;
+} L06Cyclegan;
 
 // Builds the four networks (N(0, 0.02) initialisation), their Adam
-// optimisers and the pools for h x w images; seed for every random draw.
-void cg_init(Cg *c, const CgConfig *cfg, int h, int w, uint64_t seed);
-void cg_free(Cg *c);
+// optimisers and the pools for h x w images. The model keeps its own stream,
+// starting from a copy of *rng: the weights, then every draw of the pools.
+// Returns -1 with a message (and nothing allocated) when the networks'
+// channels do not fit together.
+int l06_cyclegan_init(L06Cyclegan *c, const L06Config *cfg, int h, int w, const Rng *rng,
+                      Error *err);
+void l06_cyclegan_free(L06Cyclegan *c);
 
 // What one training step reports (before its updates).
 typedef struct {
@@ -78,48 +82,50 @@ typedef struct {
     float loss_dx, loss_dy; // the halved discriminator losses
     float dx_real, dx_fake; // mean D_X output on real a and on pooled F(b) (LSGAN: 1 and 0 wanted)
     float dy_real, dy_fake; // mean D_Y output on real b and on pooled G(a)
-} CgStats;
+} L06Stats;
 
 // The mean of every element (a D output map's average verdict).
-float cg_mean(const Tensor *t);
+float l06_mean(const Tensor *t);
 
 // One training step on a batch: a (B, 3, H, W) from A, b (B, 3, H, W) from
 // B (unrelated images). Resets the tape, runs the G step (6.5), then the D
 // step (6.6) on the fakes the G step made.
-void cg_train_step(Cg *c, CgStats *st, const float *a, const float *b, int B, int h, int w);
+void l06_train_step(L06Cyclegan *c, L06Stats *st, const float *a, const float *b, int B, int h,
+                    int w);
 
 // out (n, 3, H, W) = G(x) (to_b 1) or F(x) (to_b 0) for x (n, 3, H, W), any n,
 // under no_grad, with your residual block (6.3), in batches of 8. Resets the tape.
-void cg_translate(Cg *c, float *out, const float *x, int n, int h, int w, int to_b);
+void l06_translate(L06Cyclegan *c, float *out, const float *x, int n, int h, int w, int to_b);
 
 // G or F on the tape, with the student's residual block (exercise 6.3).
-Tensor *cg_generator(ResnetGen *m, Tape *tp, Tensor *x);
+Tensor *l06_generator(ResnetGen *m, Tape *tp, Tensor *x);
 
 // The checkpoint's metadata: the architecture and losses, so that inference
-// rebuilds exactly the networks that were trained; cg_config_from_meta
+// rebuilds exactly the networks that were trained; l06_config_from_meta
 // returns -1 with a message when meta is not a lesson 06 checkpoint's.
-void cg_config_to_meta(char *meta, int n, const CgConfig *cfg);
-int cg_config_from_meta(CgConfig *cfg, const char *meta, Error *err);
+void l06_config_to_meta(char *meta, int n, const L06Config *cfg);
+int l06_config_from_meta(L06Config *cfg, const char *meta, Error *err);
 
 // ---------------------------------------------------------------- your exercises
 
 // 6.1 the cycle-consistency loss by hand: its value ...
-float cg_cycle_loss_forward(const float *rec_a, const float *a, const float *rec_b,
-                            const float *b, long n, float lambda);
+float l06_cycle_loss_forward(const float *rec_a, const float *a, const float *rec_b,
+                             const float *b, long n, float lambda);
 // ... and its gradient with respect to rec_a and rec_b
-void cg_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, const float *a,
-                            const float *rec_b, const float *b, long n, float lambda,
-                            float dout);
+void l06_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, const float *a,
+                             const float *rec_b, const float *b, long n, float lambda,
+                             float dout);
 // 6.2 the identity loss on the tape
-Tensor *cg_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b, float weight,
-                         float *idt_a, float *idt_b);
+Tensor *l06_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b, float weight,
+                          float *idt_a, float *idt_b);
 // 6.3 the residual block
-Tensor *cg_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x);
+Tensor *l06_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x);
 // 6.4 the image pool's query
-void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng);
+void l06_pool_query(L06Pool *p, float *out, const float *fake, int n, Rng *rng);
 // 6.5 the generators' step; *fake_a = F(b), *fake_b = G(a) for the D step
-void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor **fake_b);
+void l06_g_step(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor **fake_a,
+                Tensor **fake_b);
 // 6.6 the discriminators' step on pooled, detached fakes
-void cg_d_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor *fake_a, Tensor *fake_b);
+void l06_d_step(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor *fake_a, Tensor *fake_b);
 
 #endif

@@ -9,7 +9,7 @@
 //   tape_pad_reflect(tp, x, pad), tape_relu(tp, x), tape_add(tp, a, b), tape_scale(tp, x, s)
 //   tape_mse(tp, a, b), tape_l1(tp, a, b), tape_full_like(tp, t, value)
 //   tensor_detach(tp, t), tape_tensor(tp, 4, shape, 0), tape_backward(tp, loss)
-//   patchgan_forward(&d, tp, x, 1)         cg_generator(&c->g, tp, x)  (G or F, your block)
+//   patchgan_forward(&d, tp, x, 1)         l06_generator(&c->g, tp, x)  (G or F, your block)
 //   paramset_zero_grad(&ps), paramset_set_requires_grad(&ps, on), optim_step(&opt, &ps)
 //   rng_uniform(rng) in [0, 1), rng_int(rng, n) in [0, n)
 //
@@ -35,17 +35,17 @@
 // they are data.
 // Tested against PyTorch's l1_loss (value and gradients, a pixel exactly on
 // the kink included) and against finite differences.
-float cg_cycle_loss_forward(const float *rec_a, const float *a, const float *rec_b,
-                            const float *b, long n, float lambda) {
+float l06_cycle_loss_forward(const float *rec_a, const float *a, const float *rec_b,
+                             const float *b, long n, float lambda) {
     /* BEGIN EXERCISE 6.1 */
     (void)rec_a, (void)a, (void)rec_b, (void)b, (void)n, (void)lambda;
     EXERCISE_TODO("6.1");
     /* END EXERCISE 6.1 */
 }
 
-void cg_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, const float *a,
-                            const float *rec_b, const float *b, long n, float lambda,
-                            float dout) {
+void l06_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, const float *a,
+                             const float *rec_b, const float *b, long n, float lambda,
+                             float dout) {
     /* BEGIN EXERCISE 6.1 */
     (void)d_rec_a, (void)d_rec_b, (void)rec_a, (void)a, (void)rec_b, (void)b, (void)n,
         (void)lambda, (void)dout;
@@ -65,8 +65,8 @@ void cg_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, 
 // f_a); writes *idt_a = mean |F(a) - a| and *idt_b = mean |G(b) - b|,
 // unweighted. Tested against PyTorch: the three numbers and the gradients
 // with respect to f_a and g_b.
-Tensor *cg_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b, float weight,
-                         float *idt_a, float *idt_b) {
+Tensor *l06_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b, float weight,
+                          float *idt_a, float *idt_b) {
     /* BEGIN EXERCISE 6.2 */
     (void)tp, (void)a, (void)f_a, (void)b, (void)g_b, (void)weight, (void)idt_a, (void)idt_b;
     EXERCISE_TODO("6.2");
@@ -84,8 +84,8 @@ Tensor *cg_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_
 // starts as (almost) the identity: the generator's job is a small change of
 // rendering, so most of the image passes through untouched.
 // Tested against PyTorch: the output and the gradients of every parameter
-// and of x; your block runs inside G and F during training (cg_generator).
-Tensor *cg_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x) {
+// and of x; your block runs inside G and F during training (l06_generator).
+Tensor *l06_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x) {
     /* BEGIN EXERCISE 6.3 */
     (void)r, (void)tp, (void)x;
     EXERCISE_TODO("6.3");
@@ -107,7 +107,7 @@ Tensor *cg_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x) {
 // pool (the pool and the rng are saved with the checkpoint).
 // Tested: the filling, the exact outputs and pool contents under a fixed
 // seed, and that out may alias nothing but must not share fake's memory.
-void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
+void l06_pool_query(L06Pool *p, float *out, const float *fake, int n, Rng *rng) {
     /* BEGIN EXERCISE 6.4 */
     (void)p, (void)out, (void)fake, (void)n, (void)rng;
     EXERCISE_TODO("6.4");
@@ -118,7 +118,7 @@ void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
 //
 // a (B, C, H, W) from domain A, b from domain B, already on c->tape.
 // 1. fake_b = G(a), rec_a = F(fake_b); fake_a = F(b), rec_b = G(fake_a)
-//    (cg_generator: the library's G with your residual block). Hand fake_a
+//    (l06_generator: the library's G with your residual block). Hand fake_a
 //    and fake_b back through the pointers: the D step judges these.
 // 2. Freeze both discriminators (paramset_set_requires_grad(.., 0)): L must
 //    move G and F only; unfreeze them at the end.
@@ -127,7 +127,7 @@ void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
 //      adv_g = MSE(D_Y(fake_b), 1)      adv_f = MSE(D_X(fake_a), 1)
 //      cycle = lambda * (mean |rec_a - a| + mean |rec_b - b|)  (tape_l1:
 //              the loss of your 6.1; left out when c->cfg.cycle is 0)
-//      identity = cg_identity_loss(a, F(a), b, G(b), identity * lambda)
+//      identity = l06_identity_loss(a, F(a), b, G(b), identity * lambda)
 //              (6.2; left out, and G(b), F(a) not computed, when
 //              c->cfg.identity is 0)
 //    with lambda = c->cfg.lambda and identity = c->cfg.identity.
@@ -139,7 +139,8 @@ void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
 // ndf 2, 1 layer, on 8x8 images, batch 2): the numbers, the gradients and
 // the weights after Adam of G and F, for the full loss, without identity and
 // without cycle; and that both D are left untouched and unfrozen.
-void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor **fake_b) {
+void l06_g_step(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor **fake_a,
+                Tensor **fake_b) {
     /* BEGIN EXERCISE 6.5 */
     (void)c, (void)st, (void)a, (void)b, (void)fake_a, (void)fake_b;
     EXERCISE_TODO("6.5");
@@ -150,7 +151,7 @@ void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor
 //
 // fake_a = F(b) and fake_b = G(a) from the G step (their values were made
 // before G and F moved, as in the reference code).
-// 1. pooled_b = the pool's answer for fake_b (cg_pool_query on c->pool_b,
+// 1. pooled_b = the pool's answer for fake_b (l06_pool_query on c->pool_b,
 //    draws from &c->rng), pooled_a likewise for fake_a from c->pool_a, in
 //    this order: B first. Each is a new tensor on the tape WITHOUT a
 //    gradient: the D step must not reach G or F (a detached copy).
@@ -159,11 +160,12 @@ void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor
 //    (the 1/2 slows D down relative to G).
 // 3. Zero each D's gradients, backward each loss, optim_step D_Y and D_X.
 // Fills st: loss_dx, loss_dy, and the mean outputs dx_real = mean D_X(a),
-// dx_fake = mean D_X(pooled_a), dy_real, dy_fake likewise (cg_mean).
+// dx_fake = mean D_X(pooled_a), dy_real, dy_fake likewise (l06_mean).
 // Tested against PyTorch (the networks of 6.5's test, from an empty pool):
 // the losses, the means, both D's gradients and weights after Adam; that the
 // pools are filled, G and F are untouched, and the pooled images are used.
-void cg_d_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor *fake_a, Tensor *fake_b) {
+void l06_d_step(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor *fake_a,
+                Tensor *fake_b) {
     /* BEGIN EXERCISE 6.6 */
     (void)c, (void)st, (void)a, (void)b, (void)fake_a, (void)fake_b;
     EXERCISE_TODO("6.6");

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cg_tools.h"
+#include "cyclegan_tools.h"
 #include "train/trainloop.h"
 
 typedef struct {
-    Cg c;                         // the four networks, the pools, c.rng: crops, flips, pools
+    L06Cyclegan c;                // the four networks, the pools, c.rng: crops, flips, pools
     UnpairedSet train_set, test_set;
     UnpairedBatcher batches;
     int B, S, strip_count, test_count;
@@ -38,8 +38,8 @@ static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
     l->c.opt_g.lr = l->c.opt_f.lr = l->c.opt_dx.lr = l->c.opt_dy.lr = lr;
     // a short batch at an epoch's end is skipped, then 0 starts the next epoch
     while (unpaired_batcher_next(&l->batches, l->a, l->b, &l->c.rng) < l->B) continue;
-    CgStats s;
-    cg_train_step(&l->c, &s, l->a, l->b, l->B, l->S, l->S);
+    L06Stats s;
+    l06_train_step(&l->c, &s, l->a, l->b, l->B, l->S, l->S);
     float row[] = {s.loss_g, s.adv_g, s.adv_f, s.cycle_a, s.cycle_b, s.idt_a, s.idt_b,
                    s.loss_dx, s.loss_dy, s.dx_real, s.dx_fake, s.dy_real, s.dy_fake, lr};
     memcpy(v, row, sizeof row);
@@ -49,14 +49,14 @@ static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
 static int sample(void *lesson, TrainLoop *loop, const char *png, Error *err) {
     (void)loop;
     Lesson *l = lesson;
-    return cg_write_strip(&l->c, png, l->sa, l->sb, l->strip_count, l->S, l->work, err);
+    return l06_write_strip(&l->c, png, l->sa, l->sb, l->strip_count, l->S, l->work, err);
 }
 
 static int evaluate(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
-    CgMetrics m;
-    cg_evaluate(&l->c, &m, &l->test_set, l->test_count, l->S);
-    cg_print_metrics("test pairs", &m);
+    L06Metrics m;
+    l06_evaluate(&l->c, &m, &l->test_set, l->test_count, l->S);
+    l06_print_metrics("test pairs", &m);
     train_report_number(loop, "G(a) vs b L1 (copying a)", "%.4f (%.4f) at step %ld", m.l1_g,
                         m.l1_copy_a, loop->step);
     return csvlog_write(&l->test_log, (double[]){loop->step, m.l1_g, m.l1_copy_a, m.psnr_g,
@@ -71,9 +71,9 @@ static int start(void *lesson, TrainLoop *loop, Error *err) {
 // Every test pair, for the README's tables: metrics.txt.
 static int finish(void *lesson, TrainLoop *loop, Error *err) {
     Lesson *l = lesson;
-    CgMetrics m;
-    cg_evaluate(&l->c, &m, &l->test_set, l->test_set.n_a, l->S);
-    cg_print_metrics("test pairs, all", &m);
+    L06Metrics m;
+    l06_evaluate(&l->c, &m, &l->test_set, l->test_set.n_a, l->S);
+    l06_print_metrics("test pairs, all", &m);
     char path[OUTPUTS_PATH_LEN];
     snprintf(path, sizeof path, "%s/metrics.txt", loop->dir);
     train_add_file(loop, "metrics.txt", TRAIN_FILE_DATA);
@@ -82,7 +82,7 @@ static int finish(void *lesson, TrainLoop *loop, Error *err) {
     train_report_number(loop, "F(b) vs a, all test pairs", "L1 %.4f, PSNR %.2f dB (%.2f)",
                         m.l1_f, m.psnr_f, m.psnr_copy_b);
     train_report_number(loop, "cycle error A, B", "%.4f, %.4f", m.cycle_a, m.cycle_b);
-    return cg_write_metrics(path, &l->c.cfg, loop->step, &m, err);
+    return l06_write_metrics(path, &l->c.cfg, loop->step, &m, err);
 }
 
 int main(int argc, char **argv) {
@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
     args.batch = 1;
     args.lr = 2e-4f;
     args.threads = 0;
-    CgConfig cfg = cg_default_config();
+    L06Config cfg = l06_default_config();
     cfg.g.ngf = 16;   // README, section 13: half of W3's width fits 2,500 steps in 10 minutes
     const char *data = "datasets/sketch2colour_unpaired", *upsample = "transposed";
     int size = 64, load_size = 72, no_flip = 0, no_cycle = 0, sample_every = 250;
@@ -133,8 +133,8 @@ int main(int argc, char **argv) {
     Lesson l = {.B = args.batch, .S = size, .strip_count = strip_count, .test_count = test_count};
     Error err;
     printf("data: %s\n", data);
-    if (cg_load(&l.train_set, data, "train", load_size, &err) != 0 ||
-        cg_load(&l.test_set, data, "test", size, &err) != 0 ||
+    if (l06_load(&l.train_set, data, "train", load_size, &err) != 0 ||
+        l06_load(&l.test_set, data, "test", size, &err) != 0 ||
         unpaired_batcher_init(&l.batches, &l.train_set, l.B, size, size, !no_flip, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
@@ -142,15 +142,21 @@ int main(int argc, char **argv) {
     printf("data: %d A and %d B training images (unpaired; loaded at %d, random %dx%d crops%s), "
            "%d test pairs\n", l.train_set.n_a, l.train_set.n_b, load_size, size, size,
            no_flip ? "" : " and flips", l.test_set.n_a);
-    cg_init(&l.c, &cfg, size, size, (uint64_t)args.seed);
-    long image = 3L * size * size;
-    l.a = malloc(sizeof(float) * l.B * image), l.b = malloc(sizeof(float) * l.B * image);
-    l.sa = malloc(sizeof(float) * strip_count * image), l.sb = malloc(sizeof(float) * strip_count * image);
-    l.work = malloc(sizeof(float) * 6 * strip_count * image);
-    cg_strip_pairs(l.sa, l.sb, &l.test_set, strip_count, size);
-    cg_print_model(&l.c);
+    Rng rng;
+    rng_seed(&rng, (uint64_t)args.seed);
+    if (l06_cyclegan_init(&l.c, &cfg, size, size, &rng, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    size_t batch = sizeof(float) * l.B * 3 * size * size;
+    size_t strip = sizeof(float) * strip_count * 3 * size * size;
+    l.a = l06_malloc(batch, "the batch from A"), l.b = l06_malloc(batch, "the batch from B");
+    l.sa = l06_malloc(strip, "the strips' A"), l.sb = l06_malloc(strip, "the strips' B");
+    l.work = l06_malloc(6 * strip, "the strips' scratch");
+    l06_strip_pairs(l.sa, l.sb, &l.test_set, strip_count, size);
+    l06_print_model(&l.c);
     char meta[CHECKPOINT_META_LEN];
-    cg_config_to_meta(meta, sizeof meta, &cfg);
+    l06_config_to_meta(meta, sizeof meta, &cfg);
     long total = args.steps > 0 ? args.steps : (long)args.epochs * (l.train_set.n_a / l.B);
     l.decay_from = total - total * decay_pct / 100;
     TrainSpec spec = {
@@ -171,7 +177,7 @@ int main(int argc, char **argv) {
     train_add_network(&loop, "D_X", &l.c.ps_dx, &l.c.opt_dx);
     train_add_network(&loop, "D_Y", &l.c.ps_dy, &l.c.opt_dy);
     train_add_rng(&loop, "rng", &l.c.rng);
-    cg_add_pools(&loop, &l.c);   // the pools' images and counts, for an exact resume
+    l06_add_pools(&loop, &l.c);  // the pools' images and counts, for an exact resume
     train_add_state(&loop, "batches.order", l.batches.order, sizeof(int) * (size_t)l.train_set.n_a);
     train_add_state(&loop, "batches.pos", &l.batches.pos, sizeof l.batches.pos);
     train_add_state(&loop, "batches.epoch", &l.batches.epoch, sizeof l.batches.epoch);
@@ -185,7 +191,7 @@ int main(int argc, char **argv) {
 
     free(l.a), free(l.b), free(l.sa), free(l.sb), free(l.work);
     unpaired_batcher_free(&l.batches);
-    cg_free(&l.c);
+    l06_cyclegan_free(&l.c);
     unpaired_free(&l.train_set);
     unpaired_free(&l.test_set);
     return rc;

@@ -43,7 +43,7 @@
 // Tested against PyTorch (training and evaluation mode, U-Net and
 // encoder-decoder): the output, and the gradients of every parameter and of
 // x through it.
-Tensor *p2p_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
+Tensor *l05_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
     /* BEGIN EXERCISE 5.1 */
     const UNetConfig *c = &m->cfg;
     int D = c->depth;
@@ -79,7 +79,7 @@ Tensor *p2p_unet_forward(UNet *m, Tape *tp, Tensor *x, int train, Rng *rng) {
 // a 6x6 map of logits, each judging one patch of the pair.
 // Tested against PyTorch (batch norm on 6 channels, instance norm on 3): the
 // logits' shape and values, and the gradients of every parameter and of x.
-Tensor *p2p_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train) {
+Tensor *l05_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train) {
     /* BEGIN EXERCISE 5.2 */
     const PatchGanConfig *c = &m->cfg;
     int L = c->n_layers;
@@ -107,9 +107,9 @@ Tensor *p2p_patchgan_forward(PatchGan *m, Tape *tp, Tensor *x, int train) {
 // n = 0 gives {1, 1, 0}. Tested: the classic 70x70 PatchGAN (3 layers), the
 // 16x16 (1 layer), the 286x286 (5 layers), the 1x1 PixelGAN, and a
 // stack with kernels 3 and stride 1.
-P2pField p2p_receptive_field(const P2pConv *convs, int n) {
+L05Field l05_receptive_field(const L05Conv *convs, int n) {
     /* BEGIN EXERCISE 5.3 */
-    P2pField f = {1, 1, 0};
+    L05Field f = {1, 1, 0};
     for (int i = 0; i < n; i++) {
         f.size += (convs[i].kernel - 1) * f.jump;
         f.start -= convs[i].pad * f.jump;
@@ -123,26 +123,26 @@ P2pField p2p_receptive_field(const P2pConv *convs, int n) {
 //
 //     gan = BCE(fake_logits, 1)        mean over every patch logit: "D, call these real"
 //     l1  = mean |fake - target|       mean over every pixel and channel
-//     total = gan + lambda * l1        P2P_LOSS_L1_CGAN (pix2pix)
-//           = lambda * l1              P2P_LOSS_L1      (fake_logits is NULL: no D)
-//           = gan                      P2P_LOSS_CGAN
+//     total = gan + lambda * l1        L05_LOSS_L1_CGAN (pix2pix)
+//           = lambda * l1              L05_LOSS_L1      (fake_logits is NULL: no D)
+//           = gan                      L05_LOSS_CGAN
 // fake_logits (B, 1, PH, PW) = D(concat(x, G(x))); fake, target (B, C, H, W).
 // Returns the scalar total on the tape (backward from it reaches G through
-// fake, and D's logits); writes *gan_term (0 for P2P_LOSS_L1) and *l1_term
+// fake, and D's logits); writes *gan_term (0 for L05_LOSS_L1) and *l1_term
 // (the unweighted mean |fake - target|, whatever the loss).
 // Tested against PyTorch's binary_cross_entropy_with_logits and l1_loss: the
 // three numbers and the gradients with respect to fake and the logits, for
 // each of the three losses.
-Tensor *p2p_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, P2pLoss loss,
+Tensor *l05_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, L05Loss loss,
                    float lambda, float *gan_term, float *l1_term) {
     /* BEGIN EXERCISE 5.4 */
     Tensor *l1 = tape_l1(tp, fake, target);
     *l1_term = l1->data[0];
     *gan_term = 0.0f;
-    if (loss == P2P_LOSS_L1) return tape_scale(tp, l1, lambda);
+    if (loss == L05_LOSS_L1) return tape_scale(tp, l1, lambda);
     Tensor *gan = tape_bce_with_logits(tp, fake_logits, tape_full_like(tp, fake_logits, 1.0f));
     *gan_term = gan->data[0];
-    if (loss == P2P_LOSS_CGAN) return gan;
+    if (loss == L05_LOSS_CGAN) return gan;
     return tape_add(tp, gan, tape_scale(tp, l1, lambda));
     /* END EXERCISE 5.4 */
 }
@@ -155,7 +155,7 @@ Tensor *p2p_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target, 
 // paper's: it slows D down relative to G (D's gradients are halved).
 // Returns the scalar on the tape. Tested against PyTorch: the value and the
 // gradients with respect to both logit maps, and which way they push.
-Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
+Tensor *l05_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
     /* BEGIN EXERCISE 5.5 */
     Tensor *real = tape_bce_with_logits(tp, real_logits, tape_full_like(tp, real_logits, 1.0f));
     Tensor *fake = tape_bce_with_logits(tp, fake_logits, tape_full_like(tp, fake_logits, 0.0f));
@@ -167,9 +167,9 @@ Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
 //
 // x (B, CX, H, W): the inputs (sketches); y (B, CY, H, W): their targets.
 // 1. tape_reset(&p->tape); x and y become tensors on it (no gradient: data).
-// 2. fake = G(x): p2p_unet_forward in training mode (dropout masks from
+// 2. fake = G(x): l05_unet_forward in training mode (dropout masks from
 //    &p->rng), ONCE: both updates use this fake.
-// 3. The D update (skipped entirely for P2P_LOSS_L1, which has no D):
+// 3. The D update (skipped entirely for L05_LOSS_L1, which has no D):
 //    zero D's gradients;
 //    real_logits = D(concat(x, y)), fake_logits = D(concat(x, detach(fake)))
 //    (D judges PAIRS, the input always first: it must learn whether this
@@ -178,16 +178,17 @@ Tensor *p2p_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits) {
 // 4. The G update: zero G's gradients; freeze D for the step
 //    (paramset_set_requires_grad(&p->ps_d, 0), unfreeze at the end) so no
 //    gradient is computed for D's weights; logits = D(concat(x, fake)) with the
-//    UPDATED D (none for P2P_LOSS_L1), L_G (exercise 5.4 with p->cfg.loss and
+//    UPDATED D (none for L05_LOSS_L1), L_G (exercise 5.4 with p->cfg.loss and
 //    p->cfg.lambda), backward, optim_step(&p->opt_g, &p->ps_g).
 // Every D forward runs in training mode (batch statistics).
 // Fills *st: loss_d, loss_g, g_gan, g_l1, and d_real, d_fake (the mean
-// sigmoid of the D step's logits, p2p_mean_sigmoid); the D fields are 0 for
-// P2P_LOSS_L1.
+// sigmoid of the D step's logits, l05_mean_sigmoid); the D fields are 0 for
+// L05_LOSS_L1.
 // Tested against PyTorch (one step of a small U-Net and PatchGAN from the same
 // weights and batch): the losses, the D means, both networks' gradients and
 // weights after the update, for each loss; and that --loss l1 leaves D untouched.
-void p2p_train_step(P2p *p, P2pStats *st, const float *x, const float *y, int B, int h, int w) {
+void l05_train_step(L05Pix2pix *p, L05Stats *st, const float *x, const float *y, int B, int h,
+                    int w) {
     /* BEGIN EXERCISE 5.6 */
     Tape *tp = &p->tape;
     int cx = p->cfg.g.in_ch, cy = p->cfg.g.out_ch;
@@ -198,28 +199,28 @@ void p2p_train_step(P2p *p, P2pStats *st, const float *x, const float *y, int B,
     memcpy(Y->data, y, sizeof(float) * Y->size);
     memset(st, 0, sizeof *st);
 
-    Tensor *fake = p2p_unet_forward(&p->g, tp, X, 1, &p->rng);
-    int has_d = p->cfg.loss != P2P_LOSS_L1;
+    Tensor *fake = l05_unet_forward(&p->g, tp, X, 1, &p->rng);
+    int has_d = p->cfg.loss != L05_LOSS_L1;
     if (has_d) {
         paramset_zero_grad(&p->ps_d);
-        Tensor *real_logits = p2p_patchgan_forward(&p->d, tp, tape_concat_channels(tp, X, Y), 1);
-        Tensor *fake_logits = p2p_patchgan_forward(
+        Tensor *real_logits = l05_patchgan_forward(&p->d, tp, tape_concat_channels(tp, X, Y), 1);
+        Tensor *fake_logits = l05_patchgan_forward(
             &p->d, tp, tape_concat_channels(tp, X, tensor_detach(tp, fake)), 1);
-        Tensor *loss_d = p2p_d_loss(tp, real_logits, fake_logits);
+        Tensor *loss_d = l05_d_loss(tp, real_logits, fake_logits);
         tape_backward(tp, loss_d);
         optim_step(&p->opt_d, &p->ps_d);
         st->loss_d = loss_d->data[0];
-        st->d_real = p2p_mean_sigmoid(real_logits);
-        st->d_fake = p2p_mean_sigmoid(fake_logits);
+        st->d_real = l05_mean_sigmoid(real_logits);
+        st->d_fake = l05_mean_sigmoid(fake_logits);
     }
 
     paramset_zero_grad(&p->ps_g);
     Tensor *logits = NULL;
     if (has_d) {
         paramset_set_requires_grad(&p->ps_d, 0);
-        logits = p2p_patchgan_forward(&p->d, tp, tape_concat_channels(tp, X, fake), 1);
+        logits = l05_patchgan_forward(&p->d, tp, tape_concat_channels(tp, X, fake), 1);
     }
-    Tensor *loss_g = p2p_g_loss(tp, logits, fake, Y, p->cfg.loss, p->cfg.lambda, &st->g_gan,
+    Tensor *loss_g = l05_g_loss(tp, logits, fake, Y, p->cfg.loss, p->cfg.lambda, &st->g_gan,
                                 &st->g_l1);
     tape_backward(tp, loss_g);
     if (has_d) paramset_set_requires_grad(&p->ps_d, 1);

@@ -9,7 +9,7 @@
 //   tape_pad_reflect(tp, x, pad), tape_relu(tp, x), tape_add(tp, a, b), tape_scale(tp, x, s)
 //   tape_mse(tp, a, b), tape_l1(tp, a, b), tape_full_like(tp, t, value)
 //   tensor_detach(tp, t), tape_tensor(tp, 4, shape, 0), tape_backward(tp, loss)
-//   patchgan_forward(&d, tp, x, 1)         cg_generator(&c->g, tp, x)  (G or F, your block)
+//   patchgan_forward(&d, tp, x, 1)         l06_generator(&c->g, tp, x)  (G or F, your block)
 //   paramset_zero_grad(&ps), paramset_set_requires_grad(&ps, on), optim_step(&opt, &ps)
 //   rng_uniform(rng) in [0, 1), rng_int(rng, n) in [0, n)
 //
@@ -35,8 +35,8 @@
 // they are data.
 // Tested against PyTorch's l1_loss (value and gradients, a pixel exactly on
 // the kink included) and against finite differences.
-float cg_cycle_loss_forward(const float *rec_a, const float *a, const float *rec_b,
-                            const float *b, long n, float lambda) {
+float l06_cycle_loss_forward(const float *rec_a, const float *a, const float *rec_b,
+                             const float *b, long n, float lambda) {
     /* BEGIN EXERCISE 6.1 */
     double sa = 0.0, sb = 0.0;
     for (long i = 0; i < n; i++) {
@@ -47,9 +47,9 @@ float cg_cycle_loss_forward(const float *rec_a, const float *a, const float *rec
     /* END EXERCISE 6.1 */
 }
 
-void cg_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, const float *a,
-                            const float *rec_b, const float *b, long n, float lambda,
-                            float dout) {
+void l06_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, const float *a,
+                             const float *rec_b, const float *b, long n, float lambda,
+                             float dout) {
     /* BEGIN EXERCISE 6.1 */
     float s = lambda * dout / (float)n;
     for (long i = 0; i < n; i++) {
@@ -72,8 +72,8 @@ void cg_cycle_loss_backward(float *d_rec_a, float *d_rec_b, const float *rec_a, 
 // f_a); writes *idt_a = mean |F(a) - a| and *idt_b = mean |G(b) - b|,
 // unweighted. Tested against PyTorch: the three numbers and the gradients
 // with respect to f_a and g_b.
-Tensor *cg_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b, float weight,
-                         float *idt_a, float *idt_b) {
+Tensor *l06_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b, float weight,
+                          float *idt_a, float *idt_b) {
     /* BEGIN EXERCISE 6.2 */
     Tensor *la = tape_l1(tp, f_a, a), *lb = tape_l1(tp, g_b, b);
     *idt_a = la->data[0];
@@ -93,8 +93,8 @@ Tensor *cg_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_
 // starts as (almost) the identity: the generator's job is a small change of
 // rendering, so most of the image passes through untouched.
 // Tested against PyTorch: the output and the gradients of every parameter
-// and of x; your block runs inside G and F during training (cg_generator).
-Tensor *cg_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x) {
+// and of x; your block runs inside G and F during training (l06_generator).
+Tensor *l06_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x) {
     /* BEGIN EXERCISE 6.3 */
     Tensor *h = nn_conv2d_forward(tp, &r->c1, tape_pad_reflect(tp, x, 1));
     h = tape_relu(tp, nn_instancenorm2d_forward(tp, &r->n1, h));
@@ -119,7 +119,7 @@ Tensor *cg_resblock_forward(const ResBlock *r, Tape *tp, Tensor *x) {
 // pool (the pool and the rng are saved with the checkpoint).
 // Tested: the filling, the exact outputs and pool contents under a fixed
 // seed, and that out may alias nothing but must not share fake's memory.
-void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
+void l06_pool_query(L06Pool *p, float *out, const float *fake, int n, Rng *rng) {
     /* BEGIN EXERCISE 6.4 */
     long image = (long)p->c * p->h * p->w;
     size_t bytes = sizeof(float) * (size_t)image;
@@ -147,7 +147,7 @@ void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
 //
 // a (B, C, H, W) from domain A, b from domain B, already on c->tape.
 // 1. fake_b = G(a), rec_a = F(fake_b); fake_a = F(b), rec_b = G(fake_a)
-//    (cg_generator: the library's G with your residual block). Hand fake_a
+//    (l06_generator: the library's G with your residual block). Hand fake_a
 //    and fake_b back through the pointers: the D step judges these.
 // 2. Freeze both discriminators (paramset_set_requires_grad(.., 0)): L must
 //    move G and F only; unfreeze them at the end.
@@ -156,7 +156,7 @@ void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
 //      adv_g = MSE(D_Y(fake_b), 1)      adv_f = MSE(D_X(fake_a), 1)
 //      cycle = lambda * (mean |rec_a - a| + mean |rec_b - b|)  (tape_l1:
 //              the loss of your 6.1; left out when c->cfg.cycle is 0)
-//      identity = cg_identity_loss(a, F(a), b, G(b), identity * lambda)
+//      identity = l06_identity_loss(a, F(a), b, G(b), identity * lambda)
 //              (6.2; left out, and G(b), F(a) not computed, when
 //              c->cfg.identity is 0)
 //    with lambda = c->cfg.lambda and identity = c->cfg.identity.
@@ -168,12 +168,13 @@ void cg_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
 // ndf 2, 1 layer, on 8x8 images, batch 2): the numbers, the gradients and
 // the weights after Adam of G and F, for the full loss, without identity and
 // without cycle; and that both D are left untouched and unfrozen.
-void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor **fake_b) {
+void l06_g_step(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor **fake_a,
+                Tensor **fake_b) {
     /* BEGIN EXERCISE 6.5 */
     Tape *tp = &c->tape;
-    const CgConfig *cfg = &c->cfg;
-    Tensor *fb = cg_generator(&c->g, tp, a), *rec_a = cg_generator(&c->f, tp, fb);
-    Tensor *fa = cg_generator(&c->f, tp, b), *rec_b = cg_generator(&c->g, tp, fa);
+    const L06Config *cfg = &c->cfg;
+    Tensor *fb = l06_generator(&c->g, tp, a), *rec_a = l06_generator(&c->f, tp, fb);
+    Tensor *fa = l06_generator(&c->f, tp, b), *rec_b = l06_generator(&c->g, tp, fa);
     *fake_a = fa, *fake_b = fb;
 
     paramset_set_requires_grad(&c->ps_dx, 0);
@@ -185,9 +186,9 @@ void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor
     Tensor *cyc_a = tape_l1(tp, rec_a, a), *cyc_b = tape_l1(tp, rec_b, b);
     if (cfg->cycle) loss = tape_add(tp, loss, tape_scale(tp, tape_add(tp, cyc_a, cyc_b), cfg->lambda));
     if (cfg->identity > 0.0f) {
-        Tensor *f_a = cg_generator(&c->f, tp, a), *g_b = cg_generator(&c->g, tp, b);
-        loss = tape_add(tp, loss, cg_identity_loss(tp, a, f_a, b, g_b, cfg->identity * cfg->lambda,
-                                                   &st->idt_a, &st->idt_b));
+        Tensor *f_a = l06_generator(&c->f, tp, a), *g_b = l06_generator(&c->g, tp, b);
+        loss = tape_add(tp, loss, l06_identity_loss(tp, a, f_a, b, g_b, cfg->identity * cfg->lambda,
+                                                    &st->idt_a, &st->idt_b));
     }
     paramset_zero_grad(&c->ps_g);
     paramset_zero_grad(&c->ps_f);
@@ -206,7 +207,7 @@ void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor
 //
 // fake_a = F(b) and fake_b = G(a) from the G step (their values were made
 // before G and F moved, as in the reference code).
-// 1. pooled_b = the pool's answer for fake_b (cg_pool_query on c->pool_b,
+// 1. pooled_b = the pool's answer for fake_b (l06_pool_query on c->pool_b,
 //    draws from &c->rng), pooled_a likewise for fake_a from c->pool_a, in
 //    this order: B first. Each is a new tensor on the tape WITHOUT a
 //    gradient: the D step must not reach G or F (a detached copy).
@@ -215,18 +216,19 @@ void cg_g_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a, Tensor
 //    (the 1/2 slows D down relative to G).
 // 3. Zero each D's gradients, backward each loss, optim_step D_Y and D_X.
 // Fills st: loss_dx, loss_dy, and the mean outputs dx_real = mean D_X(a),
-// dx_fake = mean D_X(pooled_a), dy_real, dy_fake likewise (cg_mean).
+// dx_fake = mean D_X(pooled_a), dy_real, dy_fake likewise (l06_mean).
 // Tested against PyTorch (the networks of 6.5's test, from an empty pool):
 // the losses, the means, both D's gradients and weights after Adam; that the
 // pools are filled, G and F are untouched, and the pooled images are used.
-void cg_d_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor *fake_a, Tensor *fake_b) {
+void l06_d_step(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor *fake_a,
+                Tensor *fake_b) {
     /* BEGIN EXERCISE 6.6 */
     Tape *tp = &c->tape;
     int B = fake_b->shape[0];
     Tensor *pooled_b = tape_tensor(tp, 4, fake_b->shape, 0);
     Tensor *pooled_a = tape_tensor(tp, 4, fake_a->shape, 0);
-    cg_pool_query(&c->pool_b, pooled_b->data, fake_b->data, B, &c->rng);
-    cg_pool_query(&c->pool_a, pooled_a->data, fake_a->data, B, &c->rng);
+    l06_pool_query(&c->pool_b, pooled_b->data, fake_b->data, B, &c->rng);
+    l06_pool_query(&c->pool_a, pooled_a->data, fake_a->data, B, &c->rng);
 
     Tensor *ry = patchgan_forward(&c->d_y, tp, b, 1), *fy = patchgan_forward(&c->d_y, tp, pooled_b, 1);
     Tensor *loss_dy = tape_scale(tp, tape_add(tp, tape_mse(tp, ry, tape_full_like(tp, ry, 1.0f)),
@@ -241,7 +243,7 @@ void cg_d_step(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor *fake_a, Tensor 
     optim_step(&c->opt_dy, &c->ps_dy);
     optim_step(&c->opt_dx, &c->ps_dx);
     st->loss_dy = loss_dy->data[0], st->loss_dx = loss_dx->data[0];
-    st->dy_real = cg_mean(ry), st->dy_fake = cg_mean(fy);
-    st->dx_real = cg_mean(rx), st->dx_fake = cg_mean(fx);
+    st->dy_real = l06_mean(ry), st->dy_fake = l06_mean(fy);
+    st->dx_real = l06_mean(rx), st->dx_fake = l06_mean(fx);
     /* END EXERCISE 6.6 */
 }

@@ -36,13 +36,13 @@ static inline Tensor *l05_probe_loss(Tape *tp, Tensor *y, const RefFile *ref, co
     return tape_linear(tp, tensor_reshape(tp, y, 2, (int[]){1, (int)y->size}), w, NULL);
 }
 
-// The reference losses (p2p_ref.c), and the student's step calling them
+// The reference losses (pix2pix_ref.c), and the student's step calling them
 // and the library's networks (isolate_pix2pix_exercises.h).
-Tensor *p2p_ref_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target,
-                       P2pLoss loss, float lambda, float *gan_term, float *l1_term);
-Tensor *p2p_ref_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits);
-void p2p_train_step_isolated(P2p *p, P2pStats *st, const float *x, const float *y, int B, int h,
-                             int w);
+Tensor *l05_ref_g_loss(Tape *tp, Tensor *fake_logits, Tensor *fake, Tensor *target,
+                       L05Loss loss, float lambda, float *gan_term, float *l1_term);
+Tensor *l05_ref_d_loss(Tape *tp, Tensor *real_logits, Tensor *fake_logits);
+void l05_train_step_isolated(L05Pix2pix *p, L05Stats *st, const float *x, const float *y, int B,
+                             int h, int w);
 
 static inline void l05_expect_shape(const char *what, const Tensor *t, int n, int c, int h,
                                     int w) {

@@ -5,14 +5,14 @@
 
 TestSuite(l05_field, .timeout = 10);
 
-static P2pField patchgan_field(int n_layers) {
+static L05Field patchgan_field(int n_layers) {
     PatchGanConfig cfg = {.in_ch = 6, .ndf = 32, .n_layers = n_layers};
-    P2pConv convs[PATCHGAN_MAX_LAYERS + 2];
-    int n = p2p_patchgan_convs(convs, &cfg);
-    return p2p_receptive_field(convs, n);
+    L05Conv convs[PATCHGAN_MAX_LAYERS + 2];
+    int n = l05_patchgan_convs(convs, &cfg);
+    return l05_receptive_field(convs, n);
 }
 
-static void expect_field(const char *what, P2pField got, int size, int jump, int start) {
+static void expect_field(const char *what, L05Field got, int size, int jump, int start) {
     cr_assert(got.size == size && got.jump == jump && got.start == start,
               "%s: got size %d, jump %d, start %d; expected size %d, jump %d, start %d", what,
               got.size, got.jump, got.start, size, jump, start);
@@ -28,16 +28,16 @@ Test(l05_field, classic_patchgan_sees_70x70) {
 Test(l05_field, other_patch_sizes_of_the_paper) {
     expect_field("PatchGAN, 1 layer (the paper's 16x16)", patchgan_field(1), 16, 2, -5);
     expect_field("PatchGAN, 5 layers (the paper's 286x286)", patchgan_field(5), 286, 32, -95);
-    P2pConv pixel[3] = {{1, 1, 0}, {1, 1, 0}, {1, 1, 0}};
-    expect_field("PixelGAN (1x1 convolutions)", p2p_receptive_field(pixel, 3), 1, 1, 0);
+    L05Conv pixel[3] = {{1, 1, 0}, {1, 1, 0}, {1, 1, 0}};
+    expect_field("PixelGAN (1x1 convolutions)", l05_receptive_field(pixel, 3), 1, 1, 0);
 }
 
 Test(l05_field, stride_one_stacks_and_no_layers) {
-    P2pConv three[2] = {{3, 1, 1}, {3, 1, 1}};
-    expect_field("two 3x3 convolutions, stride 1, pad 1", p2p_receptive_field(three, 2), 5, 1,
+    L05Conv three[2] = {{3, 1, 1}, {3, 1, 1}};
+    expect_field("two 3x3 convolutions, stride 1, pad 1", l05_receptive_field(three, 2), 5, 1,
                  -2);
-    P2pConv mixed[3] = {{7, 1, 3}, {3, 2, 1}, {3, 2, 1}};
+    L05Conv mixed[3] = {{7, 1, 3}, {3, 2, 1}, {3, 2, 1}};
     expect_field("c7s1 then two 3x3 stride 2 (a ResNet generator's downsampling)",
-                 p2p_receptive_field(mixed, 3), 13, 4, -6);
-    expect_field("no layers: a pixel sees itself", p2p_receptive_field(NULL, 0), 1, 1, 0);
+                 l05_receptive_field(mixed, 3), 13, 4, -6);
+    expect_field("no layers: a pixel sees itself", l05_receptive_field(NULL, 0), 1, 1, 0);
 }

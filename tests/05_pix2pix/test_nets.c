@@ -2,6 +2,7 @@
 // and the PatchGAN, against PyTorch (tests/ref/gen_lesson05.py); and the
 // parameter counts of lesson 05's networks (ungraded: the library's).
 #include <stdlib.h>
+#include <string.h>
 
 #include "l05_test.h"
 
@@ -32,8 +33,8 @@ static void unet_case(const char *prefix, int no_skips, int eval) {
     Tape tp;
     tape_init(&tp);
     Tensor *x = l05_input(&tp, ref, "x", 2, 3, 8, 8);
-    Tensor *y = p2p_unet_forward(&u, &tp, x, 1, &rng);
-    snprintf(what, sizeof what, "%s p2p_unet_forward output (training mode)", prefix);
+    Tensor *y = l05_unet_forward(&u, &tp, x, 1, &rng);
+    snprintf(what, sizeof what, "%s l05_unet_forward output (training mode)", prefix);
     l05_expect_shape(what, y, 2, 3, 8, 8);
     snprintf(name, sizeof name, "%sy", prefix);
     check_close(what, y->data, ref_get(ref, name, y->size), y->size, L05_ATOL, L05_RTOL);
@@ -50,7 +51,7 @@ static void unet_case(const char *prefix, int no_skips, int eval) {
         check_close("running statistics after the training pass", ps.buf_data,
                     ref_get(ref, name, ps.buf_size), ps.buf_size, L05_ATOL, L05_RTOL);
         tape_set_no_grad(&tp, 1);
-        Tensor *ye = p2p_unet_forward(&u, &tp, x, 0, NULL);
+        Tensor *ye = l05_unet_forward(&u, &tp, x, 0, NULL);
         snprintf(name, sizeof name, "%sy_eval", prefix);
         snprintf(what, sizeof what, "%s output in evaluation mode (running statistics)", prefix);
         check_close(what, ye->data, ref_get(ref, name, ye->size), ye->size, L05_ATOL, L05_RTOL);
@@ -88,11 +89,11 @@ Test(l05_unet, dropout_only_in_training) {
     tape_set_no_grad(&tp, 1);
     Tensor *x = tape_tensor(&tp, 4, (int[]){2, 3, 16, 16}, 0);
     rng_fill_uniform(&rng, x->data, (int)x->size, -1.0f, 1.0f);
-    Tensor *a = p2p_unet_forward(&u, &tp, x, 1, &rng), *b = p2p_unet_forward(&u, &tp, x, 1, &rng);
+    Tensor *a = l05_unet_forward(&u, &tp, x, 1, &rng), *b = l05_unet_forward(&u, &tp, x, 1, &rng);
     cr_assert(memcmp(a->data, b->data, sizeof(float) * a->size) != 0,
               "two training passes gave the same output: is dropout applied (train, rng)?");
-    a = p2p_unet_forward(&u, &tp, x, 0, NULL);
-    b = p2p_unet_forward(&u, &tp, x, 0, NULL);
+    a = l05_unet_forward(&u, &tp, x, 0, NULL);
+    b = l05_unet_forward(&u, &tp, x, 0, NULL);
     cr_assert(memcmp(a->data, b->data, sizeof(float) * a->size) == 0,
               "two evaluation passes differ: no dropout outside training");
     tape_free(&tp);
@@ -124,7 +125,7 @@ Test(l05_unet, dropout_on_the_innermost_levels) {
         Tensor *want = unet_forward(&u, &tp, x, 1, &masks);
         memcpy(ps.buf_data, bn_before, sizeof(float) * ps.buf_size);
         rng_seed(&masks, 9);
-        Tensor *got = p2p_unet_forward(&u, &tp, x, 1, &masks);
+        Tensor *got = l05_unet_forward(&u, &tp, x, 1, &masks);
         char what[128];
         snprintf(what, sizeof what, "depth 5, dropout 0.5 on the %d innermost decoder level(s) "
                  "(i >= D - n_dropout), masks from one seed: output", n_dropout);
@@ -151,8 +152,8 @@ static void patchgan_case(const char *prefix, PatchGanNorm norm, int in_ch, int 
     tape_init(&tp);
     snprintf(name, sizeof name, "%sx", prefix);
     Tensor *x = l05_input(&tp, ref, name, batch, in_ch, 16, 16);
-    Tensor *y = p2p_patchgan_forward(&d, &tp, x, 1);
-    snprintf(what, sizeof what, "%s p2p_patchgan_forward logits", prefix);
+    Tensor *y = l05_patchgan_forward(&d, &tp, x, 1);
+    snprintf(what, sizeof what, "%s l05_patchgan_forward logits", prefix);
     l05_expect_shape(what, y, batch, 1, 2, 2);
     snprintf(name, sizeof name, "%sy", prefix);
     check_close(what, y->data, ref_get(ref, name, y->size), y->size, L05_ATOL, L05_RTOL);
@@ -190,7 +191,7 @@ Test(l05_patchgan, w2_gives_6x6_logits_at_64x64) {
     tape_set_no_grad(&tp, 1);
     Tensor *x = tape_tensor(&tp, 4, (int[]){2, 6, 64, 64}, 0);
     rng_fill_uniform(&rng, x->data, (int)x->size, -1.0f, 1.0f);
-    l05_expect_shape("W2 PatchGAN on a 64x64 pair", p2p_patchgan_forward(&d, &tp, x, 1), 2, 1, 6,
+    l05_expect_shape("W2 PatchGAN on a 64x64 pair", l05_patchgan_forward(&d, &tp, x, 1), 2, 1, 6,
                      6);
     tape_free(&tp);
     paramset_free(&ps);
@@ -201,14 +202,32 @@ Test(l05_patchgan, w2_gives_6x6_logits_at_64x64) {
 // The counts PyTorch gives for the same networks (bench/torch_workloads.py:
 // W2 G 7,315,043 and D 696,225); the encoder-decoder's by hand below.
 Test(l05_params, w2_networks) {
-    P2pConfig cfg = p2p_default_config();
-    P2p p;
-    p2p_init(&p, &cfg, 1);
+    L05Config cfg = l05_default_config();
+    L05Pix2pix p;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l05_pix2pix_init(&p, &cfg, &rng, &err), 0, "l05_pix2pix_init: %s", err.msg);
     cr_assert_eq(p.ps_g.size, 7315043L, "W2 U-Net: %ld parameters, PyTorch has 7,315,043",
                  p.ps_g.size);
     cr_assert_eq(p.ps_d.size, 696225L, "W2 PatchGAN: %ld parameters, PyTorch has 696,225",
                  p.ps_d.size);
-    p2p_free(&p);
+    l05_pix2pix_free(&p);
+}
+
+// A D that does not see concat(input, output) is refused with a message, and
+// the model left zeroed: l05_pix2pix_free is safe on it.
+Test(l05_params, refuses_a_d_of_the_wrong_width) {
+    L05Config cfg = l05_default_config();
+    cfg.d.in_ch = 3;
+    L05Pix2pix p;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l05_pix2pix_init(&p, &cfg, &rng, &err), -1, "D with 3 input channels accepted");
+    cr_assert_neq(strstr(err.msg, "3 + 3 channels"), NULL, "the message: \"%s\"", err.msg);
+    cr_assert_eq(p.ps_g.size, 0L, "a refused model holds %ld parameters of G", p.ps_g.size);
+    l05_pix2pix_free(&p);
 }
 
 Test(l05_params, encoder_decoder) {

@@ -13,19 +13,22 @@ TestSuite(l05_step, .timeout = 30);
 #define SB 2
 #define SHW 8
 
-static void build(P2p *p, const RefFile *ref, P2pLoss loss) {
-    P2pConfig cfg = {
+static void build(L05Pix2pix *p, const RefFile *ref, L05Loss loss) {
+    L05Config cfg = {
         .g = {.in_ch = 3, .out_ch = 3, .ngf = 1, .depth = 3, .n_dropout = 0, .dropout = 0.0f},
         .d = {.in_ch = 6, .ndf = 2, .n_layers = 1, .norm = PATCHGAN_BATCHNORM},
         .loss = loss, .lambda = ref_scalar(ref, "lambda"), .lr = ref_scalar(ref, "lr"),
         .beta1 = ref_scalar(ref, "beta1"), .beta2 = ref_scalar(ref, "beta2")};
-    p2p_init(p, &cfg, 7);
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 7);
+    cr_assert_eq(l05_pix2pix_init(p, &cfg, &rng, &err), 0, "l05_pix2pix_init: %s", err.msg);
     l05_load_block(ref, "g_block", &p->ps_g);
     l05_load_block(ref, "d_block", &p->ps_d);
 }
 
-static void step(P2p *p, const RefFile *ref, P2pStats *st) {
-    p2p_train_step_isolated(p, st, ref_get(ref, "x", SB * 3 * SHW * SHW),
+static void step(L05Pix2pix *p, const RefFile *ref, L05Stats *st) {
+    l05_train_step_isolated(p, st, ref_get(ref, "x", SB * 3 * SHW * SHW),
                             ref_get(ref, "y", SB * 3 * SHW * SHW), SB, SHW, SHW);
 }
 
@@ -45,8 +48,8 @@ static void expect_block(const RefFile *ref, const char *prefix, const char *key
 }
 
 // The D update's numbers, D's gradients of L_D, D after Adam, D's running statistics.
-static void expect_d_step(const RefFile *ref, const char *prefix, const P2p *p,
-                          const P2pStats *st) {
+static void expect_d_step(const RefFile *ref, const char *prefix, const L05Pix2pix *p,
+                          const L05Stats *st) {
     expect_scalar(ref, prefix, "loss_d", st->loss_d, "loss_d");
     expect_scalar(ref, prefix, "d_real", st->d_real, "d_real: mean sigmoid(D(x, y))");
     expect_scalar(ref, prefix, "d_fake", st->d_fake, "d_fake: mean sigmoid(D(x, G(x)))");
@@ -57,8 +60,8 @@ static void expect_d_step(const RefFile *ref, const char *prefix, const P2p *p,
                  "D's running statistics (real, fake, then the G update's fake pass)");
 }
 
-static void expect_g_step(const RefFile *ref, const char *prefix, const P2p *p,
-                          const P2pStats *st) {
+static void expect_g_step(const RefFile *ref, const char *prefix, const L05Pix2pix *p,
+                          const L05Stats *st) {
     expect_scalar(ref, prefix, "loss_g", st->loss_g, "loss_g (the total G minimised)");
     expect_scalar(ref, prefix, "g_l1", st->g_l1, "g_l1: mean |y - G(x)|");
     expect_block(ref, prefix, "g_grad", p->ps_g.grad, p->ps_g.size,
@@ -68,39 +71,39 @@ static void expect_g_step(const RefFile *ref, const char *prefix, const P2p *p,
 
 Test(l05_step, l1_plus_cgan_matches_pytorch) {
     RefFile *ref = ref_open("lesson05_step.bin");
-    P2p p;
-    build(&p, ref, P2P_LOSS_L1_CGAN);
-    P2pStats st;
+    L05Pix2pix p;
+    build(&p, ref, L05_LOSS_L1_CGAN);
+    L05Stats st;
     step(&p, ref, &st);
     expect_d_step(ref, "l1cgan", &p, &st);
     expect_scalar(ref, "l1cgan", "g_gan", st.g_gan, "g_gan: BCE(D(x, G(x)), 1)");
     expect_g_step(ref, "l1cgan", &p, &st);
-    p2p_free(&p);
+    l05_pix2pix_free(&p);
     ref_close(ref);
 }
 
 Test(l05_step, cgan_alone_matches_pytorch) {
     RefFile *ref = ref_open("lesson05_step.bin");
-    P2p p;
-    build(&p, ref, P2P_LOSS_CGAN);
-    P2pStats st;
+    L05Pix2pix p;
+    build(&p, ref, L05_LOSS_CGAN);
+    L05Stats st;
     step(&p, ref, &st);
     expect_d_step(ref, "cgan", &p, &st);
     expect_scalar(ref, "cgan", "g_gan", st.g_gan, "g_gan: BCE(D(x, G(x)), 1)");
     expect_g_step(ref, "cgan", &p, &st);
-    p2p_free(&p);
+    l05_pix2pix_free(&p);
     ref_close(ref);
 }
 
 Test(l05_step, l1_alone_matches_pytorch_and_leaves_d_alone) {
     RefFile *ref = ref_open("lesson05_step.bin");
-    P2p p;
-    build(&p, ref, P2P_LOSS_L1);
+    L05Pix2pix p;
+    build(&p, ref, L05_LOSS_L1);
     float *d_before = malloc(sizeof(float) * p.ps_d.size);
     float *buf_before = malloc(sizeof(float) * p.ps_d.buf_size);
     memcpy(d_before, p.ps_d.data, sizeof(float) * p.ps_d.size);
     memcpy(buf_before, p.ps_d.buf_data, sizeof(float) * p.ps_d.buf_size);
-    P2pStats st;
+    L05Stats st;
     step(&p, ref, &st);
     expect_g_step(ref, "l1", &p, &st);
     cr_assert(memcmp(d_before, p.ps_d.data, sizeof(float) * p.ps_d.size) == 0,
@@ -112,17 +115,17 @@ Test(l05_step, l1_alone_matches_pytorch_and_leaves_d_alone) {
               st.g_gan, st.d_real, st.d_fake);
     free(d_before);
     free(buf_before);
-    p2p_free(&p);
+    l05_pix2pix_free(&p);
     ref_close(ref);
 }
 
 Test(l05_step, zeroes_stale_gradients_and_unfreezes_d) {
     RefFile *ref = ref_open("lesson05_step.bin");
-    P2p p;
-    build(&p, ref, P2P_LOSS_L1_CGAN);
+    L05Pix2pix p;
+    build(&p, ref, L05_LOSS_L1_CGAN);
     for (long i = 0; i < p.ps_g.size; i++) p.ps_g.grad[i] = 5.0f;   // stale gradients
     for (long i = 0; i < p.ps_d.size; i++) p.ps_d.grad[i] = 5.0f;
-    P2pStats st;
+    L05Stats st;
     step(&p, ref, &st);
     // zeroing before each update: stale gradients must not reach either optimiser
     expect_block(ref, "l1cgan", "d_after", p.ps_d.data, p.ps_d.size,
@@ -133,6 +136,6 @@ Test(l05_step, zeroes_stale_gradients_and_unfreezes_d) {
         cr_assert(p.ps_d.params[i]->requires_grad == 1,
                   "after the step D's parameter %s is still frozen: unfreeze D at the end",
                   p.ps_d.param_names[i]);
-    p2p_free(&p);
+    l05_pix2pix_free(&p);
     ref_close(ref);
 }

@@ -1,7 +1,7 @@
 // l06_test.h - what the lesson 06 tests share: networks loaded from the
 // PyTorch reference files (tests/ref/gen_lesson06.py), whose parameter
 // blocks are in the C ParamSet order, and the reference pieces the step
-// tests run the student's steps on (cg_ref.c).
+// tests run the student's steps on (cyclegan_ref.c).
 #ifndef L06_TEST_H
 #define L06_TEST_H
 
@@ -30,15 +30,15 @@ static inline Tensor *l06_input(Tape *tp, const RefFile *ref, const char *name, 
     return x;
 }
 
-// The reference pieces (cg_ref.c), and the student's steps calling them
+// The reference pieces (cyclegan_ref.c), and the student's steps calling them
 // (isolate_cyclegan_exercises.h).
-Tensor *cg_ref_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b,
-                             float weight, float *idt_a, float *idt_b);
-Tensor *cg_ref_generator(ResnetGen *m, Tape *tp, Tensor *x);
-void cg_ref_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng);
-void cg_g_step_isolated(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor **fake_a,
-                        Tensor **fake_b);
-void cg_d_step_isolated(Cg *c, CgStats *st, Tensor *a, Tensor *b, Tensor *fake_a,
-                        Tensor *fake_b);
+Tensor *l06_ref_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b,
+                              float weight, float *idt_a, float *idt_b);
+Tensor *l06_ref_generator(ResnetGen *m, Tape *tp, Tensor *x);
+void l06_ref_pool_query(L06Pool *p, float *out, const float *fake, int n, Rng *rng);
+void l06_g_step_isolated(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor **fake_a,
+                         Tensor **fake_b);
+void l06_d_step_isolated(L06Cyclegan *c, L06Stats *st, Tensor *a, Tensor *b, Tensor *fake_a,
+                         Tensor *fake_b);
 
 #endif

@@ -30,10 +30,10 @@ Test(l06_cycle, value_matches_pytorch) {
     RefFile *ref = ref_open("lesson06_losses.bin");
     Cycle c;
     load_cycle(&c, ref);
-    float got = cg_cycle_loss_forward(c.rec_a, c.a, c.rec_b, c.b, LN, c.lambda);
+    float got = l06_cycle_loss_forward(c.rec_a, c.a, c.rec_b, c.b, LN, c.lambda);
     float want = ref_scalar(ref, "cyc_loss");
     check_close("lambda * (mean |rec_a - a| + mean |rec_b - b|)", &got, &want, 1, 1e-5f, 1e-5f);
-    float half = cg_cycle_loss_forward(c.rec_a, c.a, c.rec_b, c.b, LN, 0.5f * c.lambda);
+    float half = l06_cycle_loss_forward(c.rec_a, c.a, c.rec_b, c.b, LN, 0.5f * c.lambda);
     float want_half = 0.5f * want;
     check_close("the loss at half the lambda (lambda multiplies the sum)", &half, &want_half, 1,
                 1e-5f, 1e-5f);
@@ -46,7 +46,7 @@ Test(l06_cycle, gradient_matches_pytorch_at_the_kink_too) {
     load_cycle(&c, ref);
     float da[LN], db[LN];
     for (int i = 0; i < LN; i++) da[i] = db[i] = 9.0f;   // overwritten, not accumulated
-    cg_cycle_loss_backward(da, db, c.rec_a, c.a, c.rec_b, c.b, LN, c.lambda, c.dout);
+    l06_cycle_loss_backward(da, db, c.rec_a, c.a, c.rec_b, c.b, LN, c.lambda, c.dout);
     check_close("d(dout * L_cyc) / d rec_a (sign(0) = 0 where rec_a = a)", da,
                 ref_get(ref, "cyc_d_rec_a", LN), LN, 1e-6f, 1e-5f);
     check_close("d(dout * L_cyc) / d rec_b (sign(0) = 0 where rec_b = b)", db,
@@ -57,8 +57,8 @@ Test(l06_cycle, gradient_matches_pytorch_at_the_kink_too) {
 static Cycle *fd_cycle;
 static double cycle_value(void *ctx) {
     (void)ctx;
-    return fd_cycle->dout * cg_cycle_loss_forward(fd_cycle->rec_a, fd_cycle->a, fd_cycle->rec_b,
-                                                  fd_cycle->b, LN, fd_cycle->lambda);
+    return fd_cycle->dout * l06_cycle_loss_forward(fd_cycle->rec_a, fd_cycle->a, fd_cycle->rec_b,
+                                                   fd_cycle->b, LN, fd_cycle->lambda);
 }
 
 Test(l06_cycle, gradient_matches_finite_differences) {
@@ -72,7 +72,7 @@ Test(l06_cycle, gradient_matches_finite_differences) {
     }
     fd_cycle = &c;
     float da[LN], db[LN];
-    cg_cycle_loss_backward(da, db, c.rec_a, c.a, c.rec_b, c.b, LN, c.lambda, c.dout);
+    l06_cycle_loss_backward(da, db, c.rec_a, c.a, c.rec_b, c.b, LN, c.lambda, c.dout);
     check_grad_fd("d L_cyc / d rec_a", c.rec_a, da, LN, cycle_value, NULL, 1e-2f, 1e-3f, 2e-2f, LN);
     check_grad_fd("d L_cyc / d rec_b", c.rec_b, db, LN, cycle_value, NULL, 1e-2f, 1e-3f, 2e-2f, LN);
     ref_close(ref);
@@ -96,9 +96,9 @@ Test(l06_identity, matches_pytorch) {
     Idt t;
     load_identity(&t, ref);
     float ia = -1.0f, ib = -1.0f;
-    Tensor *loss = cg_identity_loss(&t.tp, t.a, t.f_a, t.b, t.g_b, ref_scalar(ref, "idt_weight"),
-                                    &ia, &ib);
-    cr_assert(loss != NULL && loss->size == 1, "cg_identity_loss must return a scalar tensor");
+    Tensor *loss = l06_identity_loss(&t.tp, t.a, t.f_a, t.b, t.g_b, ref_scalar(ref, "idt_weight"),
+                                     &ia, &ib);
+    cr_assert(loss != NULL && loss->size == 1, "l06_identity_loss must return a scalar tensor");
     float want = ref_scalar(ref, "idt_loss");
     check_close("weight * (mean |F(a) - a| + mean |G(b) - b|)", loss->data, &want, 1, 1e-5f, 1e-5f);
     tape_backward(&t.tp, loss);
@@ -113,7 +113,7 @@ Test(l06_identity, weight_and_terms) {
     Idt t;
     load_identity(&t, ref);
     float ia = -1.0f, ib = -1.0f;
-    Tensor *loss = cg_identity_loss(&t.tp, t.a, t.f_a, t.b, t.g_b, 1.0f, &ia, &ib);
+    Tensor *loss = l06_identity_loss(&t.tp, t.a, t.f_a, t.b, t.g_b, 1.0f, &ia, &ib);
     float want_a = ref_scalar(ref, "idt_a"), want_b = ref_scalar(ref, "idt_b");
     check_close("*idt_a = mean |F(a) - a|, unweighted", &ia, &want_a, 1, 1e-5f, 1e-5f);
     check_close("*idt_b = mean |G(b) - b|, unweighted", &ib, &want_b, 1, 1e-5f, 1e-5f);

@@ -31,7 +31,7 @@ Test(l06_resblock, matches_pytorch) {
     Tape tp;
     tape_init(&tp);
     Tensor *x = l06_input(&tp, ref, "x", 2, RC, RHW, RHW, 1);
-    Tensor *y = cg_resblock_forward(&r, &tp, x);
+    Tensor *y = l06_resblock_forward(&r, &tp, x);
     cr_assert(y != NULL && y->ndim == 4 && y->size == RN,
               "the block's output must have the input's shape (2, %d, %d, %d)", RC, RHW, RHW);
     check_close("x + block(x)", y->data, ref_get(ref, "y", RN), RN, L06_ATOL, L06_RTOL);
@@ -60,7 +60,7 @@ Test(l06_resblock, starts_near_identity_and_keeps_the_shape) {
     tape_init(&tp);
     int was = tape_set_no_grad(&tp, 1);
     Tensor *x = l06_input(&tp, ref, "x", 2, RC, RHW, RHW, 0);
-    Tensor *y = cg_resblock_forward(&r, &tp, x);
+    Tensor *y = l06_resblock_forward(&r, &tp, x);
     cr_assert(y != NULL && y->ndim == 4 && y->shape[0] == 2 && y->shape[1] == RC &&
                   y->shape[2] == RHW && y->shape[3] == RHW,
               "the block must keep the shape (2, %d, %d, %d): reflection padding by 1 before "

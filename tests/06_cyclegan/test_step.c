@@ -16,7 +16,7 @@ TestSuite(l06_d_step, .timeout = 30);
 #define SN (SB * 3 * SHW * SHW)
 
 typedef struct {
-    Cg c;
+    L06Cyclegan c;
     RefFile *ref;
     Tensor *a, *b;
     char prefix[8];
@@ -25,13 +25,17 @@ typedef struct {
 static void build(Step *s, const char *prefix, int cycle, float identity) {
     s->ref = ref_open("lesson06_step.bin");
     RefFile *ref = s->ref;
-    CgConfig cfg = {
+    L06Config cfg = {
         .g = {.in_ch = 3, .out_ch = 3, .ngf = 2, .n_blocks = 1},
         .d = {.in_ch = 3, .ndf = 2, .n_layers = 1, .norm = PATCHGAN_INSTANCENORM},
         .lambda = ref_scalar(ref, "lambda"), .identity = identity, .cycle = cycle,
         .lr = ref_scalar(ref, "lr"), .beta1 = ref_scalar(ref, "beta1"),
         .beta2 = ref_scalar(ref, "beta2"), .pool_size = 50};
-    cg_init(&s->c, &cfg, SHW, SHW, 7);
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 7);
+    cr_assert_eq(l06_cyclegan_init(&s->c, &cfg, SHW, SHW, &rng, &err), 0, "l06_cyclegan_init: %s",
+                 err.msg);
     l06_load_block(ref, "g_block", &s->c.ps_g);
     l06_load_block(ref, "f_block", &s->c.ps_f);
     l06_load_block(ref, "dx_block", &s->c.ps_dx);
@@ -43,7 +47,7 @@ static void build(Step *s, const char *prefix, int cycle, float identity) {
 }
 
 static void done(Step *s) {
-    cg_free(&s->c);
+    l06_cyclegan_free(&s->c);
     ref_close(s->ref);
 }
 
@@ -53,7 +57,7 @@ static void expect(const Step *s, const char *key, const float *got, long n, con
     check_close(what, got, ref_get(s->ref, name, n), n, L06_ATOL, L06_RTOL);
 }
 
-static void expect_g_step(const Step *s, const CgStats *st, Tensor *fake_a, Tensor *fake_b) {
+static void expect_g_step(const Step *s, const L06Stats *st, Tensor *fake_a, Tensor *fake_b) {
     expect(s, "loss_g", &st->loss_g, 1, "loss_g (the total G and F minimised)");
     expect(s, "adv_g", &st->adv_g, 1, "adv_g = MSE(D_Y(G(a)), 1)");
     expect(s, "adv_f", &st->adv_f, 1, "adv_f = MSE(D_X(F(b)), 1)");
@@ -76,10 +80,10 @@ static void run_g_step(const char *prefix, int cycle, float identity) {
     build(&s, prefix, cycle, identity);
     for (long i = 0; i < s.c.ps_g.size; i++) s.c.ps_g.grad[i] = 5.0f;   // stale gradients
     for (long i = 0; i < s.c.ps_f.size; i++) s.c.ps_f.grad[i] = 5.0f;
-    CgStats st;
+    L06Stats st;
     memset(&st, 0, sizeof st);
     Tensor *fake_a = NULL, *fake_b = NULL;
-    cg_g_step_isolated(&s.c, &st, s.a, s.b, &fake_a, &fake_b);
+    l06_g_step_isolated(&s.c, &st, s.a, s.b, &fake_a, &fake_b);
     expect_g_step(&s, &st, fake_a, fake_b);
     done(&s);
 }
@@ -106,9 +110,9 @@ Test(l06_g_step, leaves_both_d_alone_and_unfrozen) {
         memcpy(before[k], ds[k]->data, sizeof(float) * ds[k]->size);
         memset(ds[k]->grad, 0, sizeof(float) * ds[k]->size);
     }
-    CgStats st;
+    L06Stats st;
     Tensor *fake_a = NULL, *fake_b = NULL;
-    cg_g_step_isolated(&s.c, &st, s.a, s.b, &fake_a, &fake_b);
+    l06_g_step_isolated(&s.c, &st, s.a, s.b, &fake_a, &fake_b);
     const char *names[] = {"D_X", "D_Y"};
     for (int k = 0; k < 2; k++) {
         cr_assert(memcmp(before[k], ds[k]->data, sizeof(float) * ds[k]->size) == 0,
@@ -125,14 +129,14 @@ Test(l06_g_step, leaves_both_d_alone_and_unfrozen) {
 }
 
 // The D step on the reference fakes (the G step's), from an empty pool.
-static void d_step(Step *s, CgStats *st, Tensor **fake_a, Tensor **fake_b) {
+static void d_step(Step *s, L06Stats *st, Tensor **fake_a, Tensor **fake_b) {
     char name[48];
     snprintf(name, sizeof name, "%s_fake_a", s->prefix);
     *fake_a = l06_input(&s->c.tape, s->ref, name, SB, 3, SHW, SHW, 1);
     snprintf(name, sizeof name, "%s_fake_b", s->prefix);
     *fake_b = l06_input(&s->c.tape, s->ref, name, SB, 3, SHW, SHW, 1);
     memset(st, 0, sizeof *st);
-    cg_d_step_isolated(&s->c, st, s->a, s->b, *fake_a, *fake_b);
+    l06_d_step_isolated(&s->c, st, s->a, s->b, *fake_a, *fake_b);
 }
 
 Test(l06_d_step, matches_pytorch) {
@@ -140,7 +144,7 @@ Test(l06_d_step, matches_pytorch) {
     build(&s, "full", 1, 0.5f);
     for (long i = 0; i < s.c.ps_dx.size; i++) s.c.ps_dx.grad[i] = 5.0f;   // stale gradients
     for (long i = 0; i < s.c.ps_dy.size; i++) s.c.ps_dy.grad[i] = 5.0f;
-    CgStats st;
+    L06Stats st;
     Tensor *fake_a, *fake_b;
     d_step(&s, &st, &fake_a, &fake_b);
     expect(&s, "loss_dx", &st.loss_dx, 1, "L_DX = 1/2 [MSE(D_X(a), 1) + MSE(D_X(F(b)), 0)]");
@@ -161,7 +165,7 @@ Test(l06_d_step, detached_pooled_and_generators_untouched) {
     build(&s, "full", 1, 0.5f);
     float *g_before = malloc(sizeof(float) * s.c.ps_g.size);
     memcpy(g_before, s.c.ps_g.data, sizeof(float) * s.c.ps_g.size);
-    CgStats st;
+    L06Stats st;
     Tensor *fake_a, *fake_b;
     d_step(&s, &st, &fake_a, &fake_b);
     for (long i = 0; i < SN; i++)
@@ -185,11 +189,11 @@ Test(l06_d_step, detached_pooled_and_generators_untouched) {
     t.c.pool_b.count = t.c.pool_b.cap;   // full of zeros: every swapped-in image is all 0
     t.c.pool_a.count = t.c.pool_a.cap;
     Rng probe = t.c.rng;                 // what the reference pool would answer
-    CgPool ref_b;
-    cg_pool_init(&ref_b, t.c.pool_b.cap, 3, SHW, SHW);
+    L06Pool ref_b;
+    l06_pool_init(&ref_b, t.c.pool_b.cap, 3, SHW, SHW);
     ref_b.count = ref_b.cap;
     float want[SN];
-    cg_ref_pool_query(&ref_b, want, ref_get(t.ref, "full_fake_b", SN), SB, &probe);
+    l06_ref_pool_query(&ref_b, want, ref_get(t.ref, "full_fake_b", SN), SB, &probe);
     d_step(&t, &st, &fake_a, &fake_b);
     Tape tp;
     tape_init(&tp);
@@ -200,14 +204,34 @@ Test(l06_d_step, detached_pooled_and_generators_untouched) {
     Step u;
     build(&u, "full", 1, 0.5f);
     Tensor *fy = patchgan_forward(&u.c.d_y, &tp, x, 1);
-    float mean = cg_mean(fy);
+    float mean = l06_mean(fy);
     check_close("dy_fake with a full pool: mean D_Y(the pool's answer, draw for draw from "
                 "c->rng, pool_b first)", &st.dy_fake, &mean, 1, L06_ATOL, L06_RTOL);
     tape_set_no_grad(&tp, was);
     tape_free(&tp);
-    cg_pool_free(&ref_b);
+    l06_pool_free(&ref_b);
     done(&u);
     done(&t);
     free(g_before);
     done(&s);
+}
+
+// ---------------------------------------------------------------- the constructor (ungraded)
+
+TestSuite(l06_init, .timeout = 30);
+
+// A D that does not judge G's images is refused with a message, and the model
+// left zeroed: l06_cyclegan_free is safe on it.
+Test(l06_init, refuses_a_d_of_the_wrong_width) {
+    L06Config cfg = l06_default_config();
+    cfg.d.in_ch = 6;
+    L06Cyclegan c;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l06_cyclegan_init(&c, &cfg, 8, 8, &rng, &err), -1,
+                 "D with 6 input channels accepted");
+    cr_assert_neq(strstr(err.msg, "G 3 -> 3 and D 6"), NULL, "the message: \"%s\"", err.msg);
+    cr_assert_eq(c.ps_g.size, 0L, "a refused model holds %ld parameters of G", c.ps_g.size);
+    l06_cyclegan_free(&c);
 }

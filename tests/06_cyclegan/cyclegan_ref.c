@@ -1,22 +1,22 @@
-// cg_ref.c - the reference pieces of lesson 06 (exercises 6.2, 6.3 and 6.4
+// cyclegan_ref.c - the reference pieces of lesson 06 (exercises 6.2, 6.3 and 6.4
 // as cyclegan.h and cyclegan_exercises.c describe them): the step tests run
 // the student's steps on these (isolate_cyclegan_exercises.h), and the pool
 // tests compare the student's pool with this one draw for draw.
 #include "l06_test.h"
 
-Tensor *cg_ref_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b,
-                             float weight, float *idt_a, float *idt_b) {
+Tensor *l06_ref_identity_loss(Tape *tp, Tensor *a, Tensor *f_a, Tensor *b, Tensor *g_b,
+                              float weight, float *idt_a, float *idt_b) {
     Tensor *la = tape_l1(tp, f_a, a), *lb = tape_l1(tp, g_b, b);
     *idt_a = la->data[0], *idt_b = lb->data[0];
     return tape_scale(tp, tape_add(tp, la, lb), weight);
 }
 
-Tensor *cg_ref_generator(ResnetGen *m, Tape *tp, Tensor *x) {
+Tensor *l06_ref_generator(ResnetGen *m, Tape *tp, Tensor *x) {
     return resnet_gen_forward_with(m, tp, x, resnet_block_forward);
 }
 
 // junyanz's ImagePool.query, image by image, with the course's Rng.
-void cg_ref_pool_query(CgPool *p, float *out, const float *fake, int n, Rng *rng) {
+void l06_ref_pool_query(L06Pool *p, float *out, const float *fake, int n, Rng *rng) {
     long image = (long)p->c * p->h * p->w;
     for (int i = 0; i < n; i++) {
         const float *in = fake + i * image;

@@ -1,16 +1,17 @@
-// p2p_metrics.c - L1, PSNR, the sharpness ratios and the colour ratio of
+// pix2pix_metrics.c - L1, PSNR, the sharpness ratios and the colour ratio of
 // lesson 05's ablation.
-#include "p2p_metrics.h"
+#include "pix2pix_metrics.h"
+#include "pix2pix_tools.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-void p2p_metrics_init(P2pMetrics *m) {
+void l05_metrics_init(L05Metrics *m) {
     memset(m, 0, sizeof *m);
 }
 
-double p2p_mean_gradient(const float *img, int c, int h, int w) {
+double l05_mean_gradient(const float *img, int c, int h, int w) {
     double s = 0.0;
     for (int k = 0; k < c; k++)
         for (int i = 0; i + 1 < h; i++)
@@ -22,8 +23,8 @@ double p2p_mean_gradient(const float *img, int c, int h, int w) {
     return s / ((double)c * (h - 1) * (w - 1));
 }
 
-int p2p_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w) {
-    int r = P2P_FILL_GAP - 1, count = 0;
+int l05_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w) {
+    int r = L05_FILL_GAP - 1, count = 0;
     for (int i = 0; i < h; i++)
         for (int j = 0; j < w; j++) {
             int clear = 1;
@@ -40,7 +41,7 @@ int p2p_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w) {
     return count;
 }
 
-double p2p_fill_energy(const float *img, const unsigned char *fill, int c, int h, int w,
+double l05_fill_energy(const float *img, const unsigned char *fill, int c, int h, int w,
                        long *count) {
     double s = 0.0;
     for (int k = 0; k < c; k++)
@@ -55,7 +56,7 @@ double p2p_fill_energy(const float *img, const unsigned char *fill, int c, int h
     return s;
 }
 
-double p2p_mean_saturation(const float *img, int h, int w) {
+double l05_mean_saturation(const float *img, int h, int w) {
     long n = (long)h * w;
     double s = 0.0;
     for (long i = 0; i < n; i++) {
@@ -67,10 +68,10 @@ double p2p_mean_saturation(const float *img, int h, int w) {
     return s / n;
 }
 
-void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, const float *x, int cx,
+void l05_metrics_add(L05Metrics *m, const float *out, const float *target, const float *x, int cx,
                      int n, int c, int h, int w) {
     long size = (long)c * h * w;
-    unsigned char *fill = x ? malloc((size_t)h * w) : NULL;
+    unsigned char *fill = x ? l05_malloc((size_t)h * w, "the fill mask") : NULL;
     for (int i = 0; i < n; i++) {
         const float *o = out + i * size, *t = target + i * size;
         double abs = 0.0, sq = 0.0;
@@ -84,38 +85,38 @@ void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, const
         // an exact match would be infinitely good: cap it at 100 dB
         m->psnr_sum += sq > 0.0 ? fmin(100.0, 10.0 * log10(size / sq)) : 100.0;
         m->images++;
-        m->grad_out += p2p_mean_gradient(o, c, h, w);
-        m->grad_target += p2p_mean_gradient(t, c, h, w);
+        m->grad_out += l05_mean_gradient(o, c, h, w);
+        m->grad_target += l05_mean_gradient(t, c, h, w);
         if (x) {
-            p2p_fill_mask(fill, x + (long)i * cx * h * w, cx, h, w);
+            l05_fill_mask(fill, x + (long)i * cx * h * w, cx, h, w);
             long unused = 0;
-            m->fill_out += p2p_fill_energy(o, fill, c, h, w, &m->fill_pixels);
-            m->fill_target += p2p_fill_energy(t, fill, c, h, w, &unused);
+            m->fill_out += l05_fill_energy(o, fill, c, h, w, &m->fill_pixels);
+            m->fill_target += l05_fill_energy(t, fill, c, h, w, &unused);
         }
         if (c == 3) {
-            m->sat_out += p2p_mean_saturation(o, h, w);
-            m->sat_target += p2p_mean_saturation(t, h, w);
+            m->sat_out += l05_mean_saturation(o, h, w);
+            m->sat_target += l05_mean_saturation(t, h, w);
         }
     }
     free(fill);
 }
 
-double p2p_metrics_l1(const P2pMetrics *m) {
+double l05_metrics_l1(const L05Metrics *m) {
     return m->values ? m->abs_sum / m->values : 0.0;
 }
 
-double p2p_metrics_psnr(const P2pMetrics *m) {
+double l05_metrics_psnr(const L05Metrics *m) {
     return m->images ? m->psnr_sum / m->images : 0.0;
 }
 
-double p2p_metrics_sharpness(const P2pMetrics *m) {
+double l05_metrics_sharpness(const L05Metrics *m) {
     return m->grad_target > 0.0 ? m->grad_out / m->grad_target : 0.0;
 }
 
-double p2p_metrics_fill_sharpness(const P2pMetrics *m) {
+double l05_metrics_fill_sharpness(const L05Metrics *m) {
     return m->fill_target > 0.0 ? sqrt(m->fill_out / m->fill_target) : 0.0;
 }
 
-double p2p_metrics_colour(const P2pMetrics *m) {
+double l05_metrics_colour(const L05Metrics *m) {
     return m->sat_target > 0.0 ? m->sat_out / m->sat_target : 0.0;
 }

@@ -1,5 +1,5 @@
-// cg_tools.c - lesson 06's data, paired metric, strips and metrics.txt.
-#include "cg_tools.h"
+// cyclegan_tools.c - lesson 06's data, paired metric, strips and metrics.txt.
+#include "cyclegan_tools.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +9,16 @@
 #include "train/checkpoint.h"
 #include "train/translate.h"
 
-int cg_load(UnpairedSet *us, const char *root, const char *phase, int size, Error *err) {
+void *l06_malloc(size_t bytes, const char *what) {
+    void *p = malloc(bytes);
+    if (!p) {
+        fprintf(stderr, "out of memory: %s needs %zu bytes\n", what, bytes);
+        exit(1);
+    }
+    return p;
+}
+
+int l06_load(UnpairedSet *us, const char *root, const char *phase, int size, Error *err) {
     if (unpaired_load(us, root, phase, 3, size, size, err) != 0) return -1;
     if (strcmp(phase, "test") != 0) return 0;
     if (us->n_a != us->n_b)
@@ -38,10 +47,10 @@ static void score(double *l1, double *psnr, const float *out, const float *targe
     }
 }
 
-void cg_evaluate(Cg *c, CgMetrics *m, const UnpairedSet *test, int n, int size) {
+void l06_evaluate(L06Cyclegan *c, L06Metrics *m, const UnpairedSet *test, int n, int size) {
     enum { CHUNK = 16 };
     long image = 3L * size * size;
-    float *buf = malloc(sizeof(float) * 4 * CHUNK * image);
+    float *buf = l06_malloc(sizeof(float) * 4 * CHUNK * image, "the evaluation's batches");
     float *a = buf, *b = a + CHUNK * image, *out = b + CHUNK * image, *rec = out + CHUNK * image;
     memset(m, 0, sizeof *m);
     if (n > test->n_a) n = test->n_a;
@@ -54,13 +63,13 @@ void cg_evaluate(Cg *c, CgMetrics *m, const UnpairedSet *test, int n, int size) 
         }
         score(&m->l1_copy_a, &m->psnr_copy_a, a, b, k, image);
         score(&m->l1_copy_b, &m->psnr_copy_b, b, a, k, image);
-        cg_translate(c, out, a, k, size, size, 1);          // G(a)
+        l06_translate(c, out, a, k, size, size, 1);         // G(a)
         score(&m->l1_g, &m->psnr_g, out, b, k, image);
-        cg_translate(c, rec, out, k, size, size, 0);        // F(G(a))
+        l06_translate(c, rec, out, k, size, size, 0);       // F(G(a))
         score(&m->cycle_a, &unused, rec, a, k, image);
-        cg_translate(c, out, b, k, size, size, 0);          // F(b)
+        l06_translate(c, out, b, k, size, size, 0);         // F(b)
         score(&m->l1_f, &m->psnr_f, out, a, k, image);
-        cg_translate(c, rec, out, k, size, size, 1);        // G(F(b))
+        l06_translate(c, rec, out, k, size, size, 1);       // G(F(b))
         score(&m->cycle_b, &unused, rec, b, k, image);
     }
     double *sums[] = {&m->l1_g, &m->psnr_g, &m->l1_copy_a, &m->psnr_copy_a, &m->l1_f, &m->psnr_f,
@@ -70,19 +79,19 @@ void cg_evaluate(Cg *c, CgMetrics *m, const UnpairedSet *test, int n, int size) 
     free(buf);
 }
 
-void cg_print_metrics(const char *what, const CgMetrics *m) {
+void l06_print_metrics(const char *what, const L06Metrics *m) {
     printf("%s (%d pairs): G(a) vs b L1 %.4f (copying a: %.4f), PSNR %.2f dB (%.2f); "
            "F(b) vs a L1 %.4f, PSNR %.2f dB (%.2f); cycle A %.4f, B %.4f\n",
            what, m->n, m->l1_g, m->l1_copy_a, m->psnr_g, m->psnr_copy_a, m->l1_f, m->psnr_f,
            m->psnr_copy_b, m->cycle_a, m->cycle_b);
 }
 
-int cg_write_metrics(const char *path, const CgConfig *cfg, long step, const CgMetrics *m,
-                     Error *err) {
+int l06_write_metrics(const char *path, const L06Config *cfg, long step, const L06Metrics *m,
+                      Error *err) {
     FILE *f = fopen(path, "w");
     if (!f) return error_set(err, "cannot write %s", path);
     char meta[CHECKPOINT_META_LEN];
-    cg_config_to_meta(meta, sizeof meta, cfg);
+    l06_config_to_meta(meta, sizeof meta, cfg);
     fprintf(f, "%s\nstep %ld\ntest pairs %d\n", meta, step, m->n);
     fprintf(f, "G(a) vs b: L1 %.4f PSNR %.2f dB\ncopy a vs b: L1 %.4f PSNR %.2f dB\n", m->l1_g,
             m->psnr_g, m->l1_copy_a, m->psnr_copy_a);
@@ -93,7 +102,7 @@ int cg_write_metrics(const char *path, const CgConfig *cfg, long step, const CgM
     return 0;
 }
 
-void cg_strip_pairs(float *a, float *b, const UnpairedSet *test, int n, int size) {
+void l06_strip_pairs(float *a, float *b, const UnpairedSet *test, int n, int size) {
     long image = 3L * size * size;
     for (int i = 0; i < n; i++) {
         int k = (int)((long)i * test->n_a / n);
@@ -102,17 +111,18 @@ void cg_strip_pairs(float *a, float *b, const UnpairedSet *test, int n, int size
     }
 }
 
-int cg_write_strip(Cg *c, const char *path, const float *a, const float *b, int n, int size,
-                   float *work, Error *err) {
+int l06_write_strip(L06Cyclegan *c, const char *path, const float *a, const float *b, int n,
+                    int size, float *work, Error *err) {
     long image = 3L * size * size, half = n * image;
     float *x = work, *y = x + 2 * half, *z = y + 2 * half;   // input, there, and back
     memcpy(x, a, sizeof(float) * half);
     memcpy(x + half, b, sizeof(float) * half);
-    cg_translate(c, y, a, n, size, size, 1);
-    cg_translate(c, z, y, n, size, size, 0);
-    cg_translate(c, y + half, b, n, size, size, 0);
-    cg_translate(c, z + half, y + half, n, size, size, 1);
+    l06_translate(c, y, a, n, size, size, 1);
+    l06_translate(c, z, y, n, size, size, 0);
+    l06_translate(c, y + half, b, n, size, size, 0);
+    l06_translate(c, z + half, y + half, n, size, size, 1);
     float *truth = malloc(sizeof(float) * 2 * half);
+    if (!truth) return error_set(err, "%s: out of memory for %d true images", path, 2 * n);
     memcpy(truth, b, sizeof(float) * half);
     memcpy(truth + half, a, sizeof(float) * half);
     float *outs[] = {y, z};
@@ -121,27 +131,29 @@ int cg_write_strip(Cg *c, const char *path, const float *a, const float *b, int 
     return rc;
 }
 
-int cg_load_checkpoint(Cg *c, const char *path, Error *err) {
+int l06_load_checkpoint(L06Cyclegan *c, const char *path, Error *err) {
     CheckpointInfo info;
-    CgConfig cfg;
+    L06Config cfg;
     if (checkpoint_read_info(path, &info, err) != 0) return -1;
-    if (cg_config_from_meta(&cfg, info.meta, err) != 0) {
+    Rng rng;
+    rng_seed(&rng, 1);
+    if (l06_config_from_meta(&cfg, info.meta, err) != 0 ||
+        l06_cyclegan_init(c, &cfg, 8, 8, &rng, err) != 0) {   // the pools are not used: any size
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return error_set(err, "%s: %s", path, msg);
     }
-    cg_init(c, &cfg, 8, 8, 1);   // the pools are not used: any size
     CheckpointModel models[2] = {{"G", &c->ps_g, NULL}, {"F", &c->ps_f, NULL}};
     if (checkpoint_load_networks(path, models, 2, NULL, err) != 0) {
-        cg_free(c);
+        l06_cyclegan_free(c);
         return -1;
     }
     printf("%s: G and F trained %ld steps (%s)\n", path, info.step, info.meta);
     return 0;
 }
 
-void cg_print_model(const Cg *c) {
-    const CgConfig *cfg = &c->cfg;
+void l06_print_model(const L06Cyclegan *c) {
+    const L06Config *cfg = &c->cfg;
     printf("G, F: ResNet, ngf %d, %d blocks, %s upsampling%s, %ld parameters each; D_X, D_Y: "
            "PatchGAN ndf %d, %ld parameters each\n", cfg->g.ngf, cfg->g.n_blocks,
            cfg->g.upsample == RESNET_UP_RESIZE ? "resize" : "transposed",
@@ -150,12 +162,12 @@ void cg_print_model(const Cg *c) {
            cfg->cycle ? " + cycle" : " (no cycle)", cfg->identity, cfg->pool_size, cfg->lr);
 }
 
-void cg_add_pools(TrainLoop *loop, Cg *c) {
-    CgPool *pools[] = {&c->pool_a, &c->pool_b};
+void l06_add_pools(TrainLoop *loop, L06Cyclegan *c) {
+    L06Pool *pools[] = {&c->pool_a, &c->pool_b};
     const char *names[][2] = {{"pool_a.images", "pool_a.count"}, {"pool_b.images", "pool_b.count"}};
     for (int i = 0; i < 2; i++) {
-        CgPool *p = pools[i];
-        size_t images = (size_t)(p->cap > 0 ? p->cap : 1);   // cg_pool_init's allocation
+        L06Pool *p = pools[i];
+        size_t images = (size_t)(p->cap > 0 ? p->cap : 1);   // l06_pool_init's allocation
         train_add_state(loop, names[i][0], p->images, sizeof(float) * images * p->c * p->h * p->w);
         train_add_state(loop, names[i][1], &p->count, sizeof p->count);
     }

@@ -1,4 +1,4 @@
-// p2p_metrics.h - how close and how sharp a generator's outputs are:
+// pix2pix_metrics.h - how close and how sharp a generator's outputs are:
 // the numbers of lesson 05's ablation table.
 //
 // Images are (N, C, H, W) floats in [-1, 1], outputs and targets of equal shape.
@@ -14,7 +14,7 @@
 //   fill sharpness
 //              the root-mean-square gradient (sqrt of the mean of
 //              dx^2 + dy^2) of the outputs over that of the targets, counted
-//              only on the pixels of the fills: at least P2P_FILL_GAP pixels
+//              only on the pixels of the fills: at least L05_FILL_GAP pixels
 //              (in rows and in columns) away from every ink pixel of the input
 //              sketch (ink: the mean over the sketch's channels below 0, i.e.
 //              darker than mid-grey). What is left is what the sketch does not
@@ -28,12 +28,12 @@
 //              where a pixel's saturation is max(R,G,B) - min(R,G,B) (RGB
 //              images only). Averaging several plausible colourings, as L1
 //              does, gives a greyer colour: a ratio below 1.
-#ifndef P2P_METRICS_H
-#define P2P_METRICS_H
+#ifndef PIX2PIX_METRICS_H
+#define PIX2PIX_METRICS_H
 
 // An outline is 1-2 pixels wide and a copied one blurs a pixel to each side:
 // 3 pixels away is clear of it, and of the forward differences that touch it.
-#define P2P_FILL_GAP 3
+#define L05_FILL_GAP 3
 
 typedef struct {
     double abs_sum;      // sum |output - target|
@@ -47,29 +47,29 @@ typedef struct {
     long fill_pixels;    // how many (pixel, channel) values those sums hold
     double sat_out;      // sum of per-pixel saturations of the outputs (RGB only)
     double sat_target;   // ... and of the targets
-} P2pMetrics;
+} L05Metrics;
 
-void p2p_metrics_init(P2pMetrics *m);
+void l05_metrics_init(L05Metrics *m);
 // out, target (n, c, h, w); x (n, cx, h, w) the input sketches, or NULL to
 // leave the fill sharpness out.
-void p2p_metrics_add(P2pMetrics *m, const float *out, const float *target, const float *x, int cx,
+void l05_metrics_add(L05Metrics *m, const float *out, const float *target, const float *x, int cx,
                      int n, int c, int h, int w);
-double p2p_metrics_l1(const P2pMetrics *m);
-double p2p_metrics_psnr(const P2pMetrics *m);
-double p2p_metrics_sharpness(const P2pMetrics *m);
-double p2p_metrics_fill_sharpness(const P2pMetrics *m);
-double p2p_metrics_colour(const P2pMetrics *m);
+double l05_metrics_l1(const L05Metrics *m);
+double l05_metrics_psnr(const L05Metrics *m);
+double l05_metrics_sharpness(const L05Metrics *m);
+double l05_metrics_fill_sharpness(const L05Metrics *m);
+double l05_metrics_colour(const L05Metrics *m);
 
 // The mean gradient magnitude of one image (C, H, W), as above.
-double p2p_mean_gradient(const float *img, int c, int h, int w);
+double l05_mean_gradient(const float *img, int c, int h, int w);
 // fill (h, w): 1 where sketch x (cx, h, w) has no ink pixel within
-// P2P_FILL_GAP - 1 rows and columns, else 0. Returns how many pixels are 1.
-int p2p_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w);
+// L05_FILL_GAP - 1 rows and columns, else 0. Returns how many pixels are 1.
+int l05_fill_mask(unsigned char *fill, const float *x, int cx, int h, int w);
 // The sum of dx^2 + dy^2 of img (c, h, w) over the pixels where fill is 1
 // (the last row and column left out); *count += how many values it holds.
-double p2p_fill_energy(const float *img, const unsigned char *fill, int c, int h, int w,
+double l05_fill_energy(const float *img, const unsigned char *fill, int c, int h, int w,
                        long *count);
 // The mean saturation of one RGB image (3, H, W), on the [0, 1] scale.
-double p2p_mean_saturation(const float *img, int h, int w);
+double l05_mean_saturation(const float *img, int h, int w);
 
 #endif

@@ -1,5 +1,5 @@
-// p2p_tools.c - see p2p_tools.h.
-#include "p2p_tools.h"
+// pix2pix_tools.c - see pix2pix_tools.h.
+#include "pix2pix_tools.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,13 +8,23 @@
 
 #include "train/checkpoint.h"
 
-void p2p_evaluate_set(P2p *p, P2pMetrics *m, float *out_buf, const PairedSet *set, int count) {
+void *l05_malloc(size_t bytes, const char *what) {
+    void *p = malloc(bytes);
+    if (!p) {
+        fprintf(stderr, "out of memory: %s needs %zu bytes\n", what, bytes);
+        exit(1);
+    }
+    return p;
+}
+
+void l05_evaluate_set(L05Pix2pix *p, L05Metrics *m, float *out_buf, const PairedSet *set,
+                      int count) {
     enum { CHUNK = 8 };
     int h = set->h, w = set->w, cx = set->c_x, cy = set->c_y;
-    float *x = malloc(sizeof(float) * CHUNK * cx * h * w);
-    float *y = malloc(sizeof(float) * CHUNK * cy * h * w);
-    float *out = out_buf ? NULL : malloc(sizeof(float) * CHUNK * cy * h * w);
-    p2p_metrics_init(m);
+    float *x = l05_malloc(sizeof(float) * CHUNK * cx * h * w, "a batch of inputs");
+    float *y = l05_malloc(sizeof(float) * CHUNK * cy * h * w, "a batch of targets");
+    float *out = out_buf ? NULL : l05_malloc(sizeof(float) * CHUNK * cy * h * w, "G's outputs");
+    l05_metrics_init(m);
     int n = count < set->n ? count : set->n;
     for (int i = 0; i < n; i += CHUNK) {
         int b = n - i < CHUNK ? n - i : CHUNK;
@@ -22,15 +32,15 @@ void p2p_evaluate_set(P2p *p, P2pMetrics *m, float *out_buf, const PairedSet *se
             paired_get(x + (long)k * cx * h * w, y + (long)k * cy * h * w, set,
                        (int)((long)(i + k) * set->n / n), 0, 0, h, w, 0);
         float *o = out_buf ? out_buf + (long)i * cy * h * w : out;
-        p2p_generate(p, o, x, b, h, w);
-        p2p_metrics_add(m, o, y, x, cx, b, cy, h, w);
+        l05_generate(p, o, x, b, h, w);
+        l05_metrics_add(m, o, y, x, cx, b, cy, h, w);
     }
     free(x);
     free(y);
     free(out);
 }
 
-void p2p_strip_pairs(float *xs, float *ys, const PairedSet *val, int n) {
+void l05_strip_pairs(float *xs, float *ys, const PairedSet *val, int n) {
     static const char *PICKS[] = {"smiley.png", "fox_face.png", "green_apple.png", "tulip.png",
                                   "christmas_tree.png", "orange_heart.png", "duck.png",
                                   "star.png"};
@@ -49,19 +59,21 @@ void p2p_strip_pairs(float *xs, float *ys, const PairedSet *val, int n) {
                    (int)((long)i * val->n / rest), 0, 0, h, w, 0);
 }
 
-int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err) {
+int l05_load_checkpoint(L05Pix2pix *p, const char *path, int batch_stats, Error *err) {
     CheckpointInfo info;
-    P2pConfig cfg;
+    L05Config cfg;
     if (checkpoint_read_info(path, &info, err) != 0) return -1;
-    if (p2p_config_from_meta(&cfg, info.meta, err) != 0) {
+    Rng rng;
+    rng_seed(&rng, 1);
+    if (l05_config_from_meta(&cfg, info.meta, err) != 0 ||
+        l05_pix2pix_init(p, &cfg, &rng, err) != 0) {
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return error_set(err, "%s: %s", path, msg);
     }
-    p2p_init(p, &cfg, 1);
     CheckpointModel models[2] = {{"G", &p->ps_g, NULL}, {"D", &p->ps_d, NULL}};
     if (checkpoint_load_networks(path, models, 2, NULL, err) != 0) {
-        p2p_free(p);
+        l05_pix2pix_free(p);
         return -1;
     }
     p->test_batch_stats = batch_stats;
@@ -71,7 +83,7 @@ int p2p_load_checkpoint(P2p *p, const char *path, int batch_stats, Error *err) {
     return 0;
 }
 
-int p2p_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
+int l05_load_split(PairedSet *set, const char *data, const char *direction, const char *split,
                       int size, Error *err) {
     char dir[1100];
     PairedDirection d;
@@ -84,21 +96,21 @@ int p2p_load_split(PairedSet *set, const char *data, const char *direction, cons
     return -1;
 }
 
-void p2p_print_metrics(const char *what, const P2pMetrics *m) {
+void l05_print_metrics(const char *what, const L05Metrics *m) {
     printf("%s (%d pairs): L1 %.4f  PSNR %.2f dB  sharpness %.3f  fill sharpness %.3f  colour "
-           "%.3f\n", what, m->images, p2p_metrics_l1(m), p2p_metrics_psnr(m),
-           p2p_metrics_sharpness(m), p2p_metrics_fill_sharpness(m), p2p_metrics_colour(m));
+           "%.3f\n", what, m->images, l05_metrics_l1(m), l05_metrics_psnr(m),
+           l05_metrics_sharpness(m), l05_metrics_fill_sharpness(m), l05_metrics_colour(m));
 }
 
-int p2p_write_metrics(const char *path, const P2pConfig *c, long steps, const P2pMetrics *m,
+int l05_write_metrics(const char *path, const L05Config *c, long steps, const L05Metrics *m,
                       Error *err) {
     FILE *f = fopen(path, "w");
     if (!f) return error_set(err, "%s: cannot write: %s", path, strerror(errno));
     fprintf(f, "loss %s\nnetG %s\nsteps %ld\nval_pairs %d\nval_l1 %.4f\nval_psnr %.2f\n"
             "val_sharpness %.3f\nval_fill_sharpness %.3f\nval_colour %.3f\n",
-            p2p_loss_name(c->loss), c->g.no_skips ? "encdec" : "unet", steps, m->images,
-            p2p_metrics_l1(m), p2p_metrics_psnr(m), p2p_metrics_sharpness(m),
-            p2p_metrics_fill_sharpness(m), p2p_metrics_colour(m));
+            l05_loss_name(c->loss), c->g.no_skips ? "encdec" : "unet", steps, m->images,
+            l05_metrics_l1(m), l05_metrics_psnr(m), l05_metrics_sharpness(m),
+            l05_metrics_fill_sharpness(m), l05_metrics_colour(m));
     int rc = ferror(f) ? error_set(err, "%s: write error", path) : 0;
     fclose(f);
     return rc;
