@@ -36,6 +36,10 @@ typedef struct {
     int measured;                 // whether this process took a census of G
 } L03Run;
 
+// malloc for the lesson's program: an out-of-memory run says what it was
+// allocating and exits 1 (the program has nothing to fall back on).
+void *l03_malloc(size_t bytes, const char *what);
+
 // Loads the training images from r->data_dir, builds W1 from the seed
 // (args->seed) with args->lr, batch args->batch and the options, draws the
 // fixed noise from a seed of its own (a resumed run draws the same), and

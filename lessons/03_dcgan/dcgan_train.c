@@ -24,8 +24,11 @@ static const TapeKernels MY_KERNELS = {
     .batchnorm_backward = l03_batchnorm_backward,
 };
 
-void l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng) {
+int l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng, Error *err) {
     memset(gan, 0, sizeof *gan);
+    if (!(lr > 0.0f && isfinite(lr)))
+        return error_set(err, "dcgan: the learning rate must be a positive number, found %g",
+                         lr);
     gan->cfg = dcgan_config_w1();
     paramset_init(&gan->ps_g);
     paramset_init(&gan->ps_d);
@@ -36,6 +39,7 @@ void l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng) {
     tape_init(&gan->tape);
     tape_set_kernels(&gan->tape, &MY_KERNELS);
     gan->real_label = 1.0f;
+    return 0;
 }
 
 void l03_dcgan_free(L03Dcgan *gan) {

@@ -9,6 +9,7 @@
 
 #include "models/dcgan.h"
 #include "nn/optim.h"
+#include "util/error.h"
 
 typedef struct {
     DcganConfig cfg;
@@ -23,8 +24,10 @@ typedef struct {
 // Builds W1 with DCGAN's initialisation (N(0, 0.02) weights, N(1, 0.02) gains),
 // both optimisers at lr, real_label 1. Its tape runs the exercises' kernels
 // (3.1-3.8) instead of the library's (tape_set_kernels): this model's tape
-// only, so that the FCD evaluator keeps measuring with the library's.
-void l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng);
+// only, so that the FCD evaluator keeps measuring with the library's. The
+// weights are drawn from *rng. Returns -1 with a message (and the model
+// zeroed, so l03_dcgan_free is safe) when lr is not a positive number.
+int l03_dcgan_init(L03Dcgan *gan, float lr, Rng *rng, Error *err);
 void l03_dcgan_free(L03Dcgan *gan);
 
 // One discriminator update on real (B, 1, 28, 28) and G(z), z (B, Z):

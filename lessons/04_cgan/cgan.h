@@ -16,6 +16,7 @@
 
 #include "nn/layers.h"
 #include "nn/optim.h"
+#include "util/error.h"
 
 #define L04_SLOPE 0.2f   // LeakyReLU's slope for negative inputs
 
@@ -43,8 +44,10 @@ typedef struct {
 L04Config l04_default_config(void);
 
 // Builds both networks with the library's initialisation (N(0, 0.02)
-// weights, zero biases) and their Adam optimisers.
-void l04_cgan_init(L04Cgan *gan, const L04Config *cfg, Rng *rng);
+// weights, zero biases, drawn from *rng) and their Adam optimisers. Returns -1
+// with a message (and the model zeroed, so l04_cgan_free is safe) when a size
+// of the configuration is not positive.
+int l04_cgan_init(L04Cgan *gan, const L04Config *cfg, Rng *rng, Error *err);
 void l04_cgan_free(L04Cgan *gan);
 
 // A (B, K) tensor on the tape, row i all zeros but a 1 at column labels[i];

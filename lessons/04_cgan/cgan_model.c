@@ -15,8 +15,15 @@ L04Config l04_default_config(void) {
     };
 }
 
-void l04_cgan_init(L04Cgan *gan, const L04Config *cfg, Rng *rng) {
+int l04_cgan_init(L04Cgan *gan, const L04Config *cfg, Rng *rng, Error *err) {
     memset(gan, 0, sizeof *gan);
+    if (cfg->z_dim < 1 || cfg->n_classes < 1 || cfg->h < 1 || cfg->w < 1 ||
+        cfg->g_hidden[0] < 1 || cfg->g_hidden[1] < 1 || cfg->d_hidden[0] < 1 ||
+        cfg->d_hidden[1] < 1)
+        return error_set(err, "cgan: every size must be positive; the configuration gives "
+                              "Z %d, K %d, %dx%d images, G %d-%d, D %d-%d",
+                         cfg->z_dim, cfg->n_classes, cfg->h, cfg->w, cfg->g_hidden[0],
+                         cfg->g_hidden[1], cfg->d_hidden[0], cfg->d_hidden[1]);
     gan->cfg = *cfg;
     int Z = cfg->z_dim, K = cfg->n_classes, X = cfg->h * cfg->w;
     paramset_init(&gan->ps_g);
@@ -31,6 +38,7 @@ void l04_cgan_init(L04Cgan *gan, const L04Config *cfg, Rng *rng) {
     optim_adam_init(&gan->opt_g, &gan->ps_g, cfg->lr, cfg->beta1, cfg->beta2, 1e-8f);
     optim_adam_init(&gan->opt_d, &gan->ps_d, cfg->lr, cfg->beta1, cfg->beta2, 1e-8f);
     tape_init(&gan->tape);
+    return 0;
 }
 
 void l04_cgan_free(L04Cgan *gan) {

@@ -6,6 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+void *l04_malloc(size_t bytes, const char *what) {
+    void *p = malloc(bytes);
+    if (!p) {
+        fprintf(stderr, "out of memory: %s needs %zu bytes\n", what, bytes);
+        exit(1);
+    }
+    return p;
+}
+
 int l04_run_init(L04Run *r, const Args *args) {
     Error err;
     if (fcdlog_load_training(&r->ds, &r->batcher, r->data_dir, 1, 0, args->batch, &err) != 0)
@@ -13,18 +22,21 @@ int l04_run_init(L04Run *r, const Args *args) {
     rng_seed(&r->rng, (uint64_t)args->seed);
     L04Config cfg = l04_default_config();
     cfg.lr = args->lr;
-    l04_cgan_init(&r->gan, &cfg, &r->rng);
+    if (l04_cgan_init(&r->gan, &cfg, &r->rng, &err) != 0)
+        return fprintf(stderr, "%s\n", err.msg), 1;
     int B = r->B = args->batch, Z = cfg.z_dim, K = cfg.n_classes;
     Rng fixed;
     rng_seed(&fixed, (uint64_t)args->seed + 1000);
-    r->z_grid = malloc(sizeof(float) * L04_GRID_COLS * Z);
-    r->z_eval = malloc(sizeof(float) * EVAL_FCD_SAMPLES * Z);
-    r->eval_labels = malloc(sizeof(int) * EVAL_FCD_SAMPLES);
+    r->z_grid = l04_malloc(sizeof(float) * L04_GRID_COLS * Z, "the grid's noise");
+    r->z_eval = l04_malloc(sizeof(float) * EVAL_FCD_SAMPLES * Z, "the evaluation's noise");
+    r->eval_labels = l04_malloc(sizeof(int) * EVAL_FCD_SAMPLES, "the evaluation's classes");
     rng_fill_normal(&fixed, r->z_grid, L04_GRID_COLS * Z, 0.0f, 1.0f);
     rng_fill_normal(&fixed, r->z_eval, EVAL_FCD_SAMPLES * Z, 0.0f, 1.0f);
     for (int i = 0; i < EVAL_FCD_SAMPLES; i++) r->eval_labels[i] = i % K;
-    r->real = malloc(sizeof(float) * B * 28 * 28), r->z = malloc(sizeof(float) * B * Z);
-    r->real_labels = malloc(sizeof(int) * B), r->fake_labels = malloc(sizeof(int) * B);
+    r->real = l04_malloc(sizeof(float) * B * 28 * 28, "the batch's images");
+    r->z = l04_malloc(sizeof(float) * B * Z, "the batch's noise");
+    r->real_labels = l04_malloc(sizeof(int) * B, "the batch's classes");
+    r->fake_labels = l04_malloc(sizeof(int) * B, "the fakes' classes");
     printf("cGAN: %d images of %d classes, G %d-%d-%d-%d, D %d-%d-%d-1 with a %dx%d projection, "
            "batch %d, lr %g, %d steps an epoch\n", r->ds.n, K, Z + K, cfg.g_hidden[0],
            cfg.g_hidden[1], 28 * 28, 28 * 28 + K, cfg.d_hidden[0], cfg.d_hidden[1], K,

@@ -29,6 +29,10 @@ typedef struct {
     FcdLog fl;
 } L04Run;
 
+// malloc for the lesson's program: an out-of-memory run says what it was
+// allocating and exits 1 (the program has nothing to fall back on).
+void *l04_malloc(size_t bytes, const char *what);
+
 // Loads the training images and labels from r->data_dir, builds the cGAN
 // from the seed (args->seed) with args->lr and batch args->batch, draws the
 // fixed noise from a seed of its own (the same whatever the training draws,

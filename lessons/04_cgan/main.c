@@ -41,8 +41,9 @@ static int sample(void *lesson, TrainLoop *loop, const char *png, Error *err) {
     (void)loop;
     Lesson *l = lesson;
     int K = l->gan.cfg.n_classes, Z = l->gan.cfg.z_dim, n = K * L04_GRID_COLS;
-    float *z = malloc(sizeof(float) * n * Z), *imgs = malloc(sizeof(float) * n * 28 * 28);
-    int *labels = malloc(sizeof(int) * n);
+    float *z = l04_malloc(sizeof(float) * n * Z, "the grid's noise");
+    float *imgs = l04_malloc(sizeof(float) * n * 28 * 28, "the grid's images");
+    int *labels = l04_malloc(sizeof(int) * n, "the grid's classes");
     for (int i = 0; i < n; i++) {
         labels[i] = i / L04_GRID_COLS;
         memcpy(z + (long)i * Z, l->z_grid + (long)(i % L04_GRID_COLS) * Z, sizeof(float) * Z);

@@ -17,7 +17,8 @@ Test(l03_w1, parameter_counts) {
     Rng rng;
     rng_seed(&rng, 1);
     L03Dcgan gan;
-    l03_dcgan_init(&gan, 2e-4f, &rng);
+    Error err = {0};
+    cr_assert_eq(l03_dcgan_init(&gan, 2e-4f, &rng, &err), 0, "l03_dcgan_init: %s", err.msg);
     // G: Linear(100, 12544) + bias, BatchNorm1d(12544), ConvT(256, 128) no
     // bias, BatchNorm2d(128), ConvT(128, 1) + bias.
     // D: Conv(1, 64) + bias, Conv(64, 128) no bias, BatchNorm2d(128), Linear(6272, 1) + bias.
@@ -96,7 +97,8 @@ typedef struct {
 static void step_init(Step *s) {
     Rng rng;
     rng_seed(&rng, 1);
-    l03_dcgan_init(&s->gan, 2e-4f, &rng);
+    Error err = {0};
+    cr_assert_eq(l03_dcgan_init(&s->gan, 2e-4f, &rng, &err), 0, "l03_dcgan_init: %s", err.msg);
     // The model's tape runs the student's kernels (3.1-3.8); 3.9 is tested on the library's.
     tape_set_kernels(&s->gan.tape, tape_library_kernels());
     set_weights(&s->gan.ps_d, set_weights(&s->gan.ps_g, 0));
@@ -145,4 +147,22 @@ Test(l03_w1, g_step_matches_pytorch) {
     check_param_grads(ref, &s.gan.ps_g, "ggrad_", "G step");
     step_free(&s);
     ref_close(ref);
+}
+
+// ---------------------------------------------------------------- the constructor (ungraded)
+
+TestSuite(l03_init, .timeout = 30);
+
+// A learning rate of zero is refused with a message, and the model left
+// zeroed: l03_dcgan_free is safe on it.
+Test(l03_init, refuses_a_learning_rate_of_zero) {
+    L03Dcgan gan;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l03_dcgan_init(&gan, 0.0f, &rng, &err), -1, "l03_dcgan_init accepted lr 0");
+    cr_assert(strstr(err.msg, "learning rate") != NULL, "the message names the learning rate: \"%s\"",
+              err.msg);
+    cr_assert_eq(gan.ps_g.size + gan.ps_d.size, 0L, "a refused model holds no parameters");
+    l03_dcgan_free(&gan);
 }

@@ -12,7 +12,8 @@ void cgan_ref_build(L04Cgan *gan, const RefFile *ref) {
     };
     Rng rng;
     rng_seed(&rng, 9);
-    l04_cgan_init(gan, &cfg, &rng);
+    Error err = {0};
+    cr_assert_eq(l04_cgan_init(gan, &cfg, &rng, &err), 0, "l04_cgan_init: %s", err.msg);
     memcpy(gan->ps_g.data, ref_get(ref, "g_block", gan->ps_g.size), sizeof(float) * gan->ps_g.size);
     memcpy(gan->ps_d.data, ref_get(ref, "d_block", gan->ps_d.size), sizeof(float) * gan->ps_d.size);
 }

@@ -91,3 +91,23 @@ Test(l04_g, generate_agrees_with_the_forward_pass) {
     l04_cgan_free(&gan);
     ref_close(ref);
 }
+
+// ---------------------------------------------------------------- the constructor (ungraded)
+
+TestSuite(l04_init, .timeout = 30);
+
+// A layer of no units is refused with a message, and the model left zeroed:
+// l04_cgan_free is safe on it.
+Test(l04_init, refuses_a_size_of_zero) {
+    L04Config cfg = l04_default_config();
+    cfg.d_hidden[1] = 0;
+    L04Cgan gan;
+    Rng rng;
+    Error err = {0};
+    rng_seed(&rng, 1);
+    cr_assert_eq(l04_cgan_init(&gan, &cfg, &rng, &err), -1,
+                 "l04_cgan_init accepted a D of 512-0 units");
+    cr_assert(strstr(err.msg, "D 512-0") != NULL, "the message names the sizes: \"%s\"", err.msg);
+    cr_assert_eq(gan.ps_g.size + gan.ps_d.size, 0L, "a refused model holds no parameters");
+    l04_cgan_free(&gan);
+}
