@@ -1,7 +1,7 @@
 // main.c - lesson 01's program: the GAN losses at chosen discriminator outputs,
 // and the picture that explains why the generator uses the non-saturating loss.
 //
-// It calls YOUR exercise functions (gan_losses.c): with an unfinished exercise
+// It calls YOUR exercise functions (losses_exercises.c): with an unfinished exercise
 // it stops and names it. It prints
 //   1. what the naive formula does at a huge logit, next to yours;
 //   2. the discriminator's loss for a few (D(x), D(G(z))) pairs;
@@ -18,7 +18,7 @@
 #include "train/args.h"
 #include "train/csvlog.h"
 #include "util/error.h"
-#include "gan_losses.h"
+#include "losses.h"
 #include "train/plot.h"
 #include "train/run.h"
 
@@ -34,10 +34,10 @@ static void print_generator_table(void) {
            "|dL/da|", "non-satur. L", "|dL/da|");
     for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++) {
         float a = logit_of(probs[i]), d_sat = 0.0f, d_ns = 0.0f;
-        float l_sat = gan_g_loss_saturating_forward(&a, 1);
-        float l_ns = gan_g_loss_forward(&a, 1);
-        gan_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
-        gan_g_loss_backward(&d_ns, &a, 1.0f, 1);
+        float l_sat = l01_g_loss_saturating_forward(&a, 1);
+        float l_ns = l01_g_loss_forward(&a, 1);
+        l01_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
+        l01_g_loss_backward(&d_ns, &a, 1.0f, 1);
         printf("  %-9g %8.3f | %14.5f %12.5f | %14.5f %12.5f\n", probs[i], a, l_sat,
                fabsf(d_sat), l_ns, fabsf(d_ns));
     }
@@ -52,7 +52,7 @@ static void print_discriminator_table(void) {
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         float real = logit_of(pairs[i][0]), fake = logit_of(pairs[i][1]);
         printf("  %-9g %-9g | %10.5f\n", pairs[i][0], pairs[i][1],
-               gan_d_loss_forward(&real, &fake, 1));
+               l01_d_loss_forward(&real, &fake, 1));
     }
     printf("  At the game's equilibrium D = 1/2 everywhere and L^D = log 4 = %.5f.\n\n",
            log(4.0));
@@ -64,8 +64,8 @@ static void print_least_squares_table(void) {
     printf("  %-9s %-9s | %10s %10s\n", "s(x)", "s(G(z))", "L^D_LS", "L^G_LS");
     for (size_t i = 0; i < sizeof scores / sizeof scores[0]; i++)
         printf("  %-9g %-9g | %10.5f %10.5f\n", scores[i][0], scores[i][1],
-               lsgan_d_loss_forward(&scores[i][0], &scores[i][1], 1),
-               lsgan_g_loss_forward(&scores[i][1], 1));
+               l01_lsgan_d_loss_forward(&scores[i][0], &scores[i][1], 1),
+               l01_lsgan_g_loss_forward(&scores[i][1], 1));
     printf("\n");
 }
 
@@ -75,8 +75,8 @@ static void print_stability(void) {
     float naive = -logf(1.0f - 1.0f / (1.0f + expf(-a)));
     printf("A confident, wrong discriminator: logit a = 100 on a fake (label 0).\n");
     printf("  naive -log(1 - sigmoid(a)) in float = %g\n", naive);
-    printf("  gan_bce_forward(a, 0)               = %g   (the exact value is 100)\n\n",
-           gan_bce_forward(&a, 0.0f, 1));
+    printf("  l01_bce_forward(a, 0)               = %g   (the exact value is 100)\n\n",
+           l01_bce_forward(&a, 0.0f, 1));
 }
 
 // ------------------------------------------------------------ the figure
@@ -92,9 +92,9 @@ static int write_generator_csv(const char *path, Error *err) {
     for (int k = 1; k < 200 && rc == 0; k++) {
         double p = k / 200.0;
         float a = logit_of(p), d_sat = 0.0f, d_ns = 0.0f;
-        float l_sat = gan_g_loss_saturating_forward(&a, 1), l_ns = gan_g_loss_forward(&a, 1);
-        gan_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
-        gan_g_loss_backward(&d_ns, &a, 1.0f, 1);
+        float l_sat = l01_g_loss_saturating_forward(&a, 1), l_ns = l01_g_loss_forward(&a, 1);
+        l01_g_loss_saturating_backward(&d_sat, &a, 1.0f, 1);
+        l01_g_loss_backward(&d_ns, &a, 1.0f, 1);
         rc = csvlog_write(&log, (double[]){p, a, l_sat, l_ns, fabsf(d_sat), fabsf(d_ns)}, err);
     }
     csvlog_close(&log);

@@ -1,13 +1,13 @@
-// gan_losses.c - lesson 01: the GAN losses on the discriminator's logits.
+// losses_exercises.c - lesson 01: the GAN losses on the discriminator's logits.
 //
-// The theory is in README.md. Shapes and conventions are in gan_losses.h:
+// The theory is in README.md. Shapes and conventions are in losses.h:
 // n = batch size, every loss is a mean over the batch, every backward adds
 // (+=) dloss * d(loss)/d(logit) into its output.
 //
 // Test one exercise with
 //     make check LESSON=01
 // The tests are in tests/01_gan_losses/; each names the exercise it grades.
-#include "gan_losses.h"
+#include "losses.h"
 
 #include <math.h>
 
@@ -23,7 +23,7 @@
 // the right side), never NaN or Inf. Hint (README, "Working on logits"):
 //     BCE(a, y) = max(a, 0) - a*y + log(1 + exp(-|a|))
 // Tested against torch.nn.BCEWithLogitsLoss with y in {0, 0.9, 1}.
-float gan_bce_forward(const float *logits, float target, int n) {
+float l01_bce_forward(const float *logits, float target, int n) {
     /* BEGIN EXERCISE 1.1 */
     (void)logits; (void)target; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.1");
@@ -37,7 +37,7 @@ float gan_bce_forward(const float *logits, float target, int n) {
 // Accumulate with +=. Must stay finite at a = +-100 and beyond (the limits
 // are -y/n for a -> -inf and (1-y)/n for a -> +inf). Tested against PyTorch
 // autograd and against finite differences of the loss.
-void gan_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n) {
+void l01_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n) {
     /* BEGIN EXERCISE 1.2 */
     (void)dlogits; (void)logits; (void)target; (void)dloss; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.2");
@@ -53,7 +53,7 @@ void gan_bce_backward(float *dlogits, const float *logits, float target, float d
 // real_logits (n,) are D's logits on real images, fake_logits (n,) on G(z).
 // Tested against PyTorch, at +-100, and with a confident discriminator (which
 // catches swapped arguments or swapped labels).
-float gan_d_loss_forward(const float *real_logits, const float *fake_logits, int n) {
+float l01_d_loss_forward(const float *real_logits, const float *fake_logits, int n) {
     /* BEGIN EXERCISE 1.3 */
     (void)real_logits; (void)fake_logits; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.3");
@@ -66,7 +66,7 @@ float gan_d_loss_forward(const float *real_logits, const float *fake_logits, int
 // Accumulate with +=. Gradient descent on L^D must push real logits up
 // (dreal < 0) and fake logits down (dfake > 0). Tested against PyTorch
 // autograd and finite differences.
-void gan_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
+void l01_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
                          const float *fake_logits, float dloss, int n) {
     /* BEGIN EXERCISE 1.4 */
     (void)dreal; (void)dfake; (void)real_logits; (void)fake_logits; (void)dloss; (void)n;   // unused until you write the body
@@ -81,7 +81,7 @@ void gan_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
 // minimises the part of V(D, G) it can change,
 //     L^G_sat = E[log(1 - D(G(z)))] = -BCE(fake_logits, 0)
 // It is NEGATIVE (log of a probability). Tested against PyTorch and at +-100.
-float gan_g_loss_saturating_forward(const float *fake_logits, int n) {
+float l01_g_loss_saturating_forward(const float *fake_logits, int n) {
     /* BEGIN EXERCISE 1.5 */
     (void)fake_logits; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.5");
@@ -92,7 +92,7 @@ float gan_g_loss_saturating_forward(const float *fake_logits, int n) {
 // Its gradient:  dfake[i] += dloss * (-sigmoid(fake_i)) / n.
 // When D rejects the fakes (sigmoid(fake) near 0, early in training) this
 // gradient vanishes: that is the saturation the README explains.
-void gan_g_loss_saturating_backward(float *dfake, const float *fake_logits, float dloss, int n) {
+void l01_g_loss_saturating_backward(float *dfake, const float *fake_logits, float dloss, int n) {
     /* BEGIN EXERCISE 1.6 */
     (void)dfake; (void)fake_logits; (void)dloss; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.6");
@@ -103,7 +103,7 @@ void gan_g_loss_saturating_backward(float *dfake, const float *fake_logits, floa
 // The non-saturating generator loss: G pretends its fakes are real (label 1),
 //     L^G = -E[log D(G(z))] = BCE(fake_logits, 1)
 // It is POSITIVE. Tested against PyTorch and at +-100.
-float gan_g_loss_forward(const float *fake_logits, int n) {
+float l01_g_loss_forward(const float *fake_logits, int n) {
     /* BEGIN EXERCISE 1.7 */
     (void)fake_logits; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.7");
@@ -113,7 +113,7 @@ float gan_g_loss_forward(const float *fake_logits, int n) {
 // Exercise 1.8 (3 points)
 // Its gradient:  dfake[i] += dloss * (sigmoid(fake_i) - 1) / n.
 // Close to -1/n when D rejects the fakes: a strong push exactly when G is bad.
-void gan_g_loss_backward(float *dfake, const float *fake_logits, float dloss, int n) {
+void l01_g_loss_backward(float *dfake, const float *fake_logits, float dloss, int n) {
     /* BEGIN EXERCISE 1.8 */
     (void)dfake; (void)fake_logits; (void)dloss; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.8");
@@ -127,7 +127,7 @@ void gan_g_loss_backward(float *dfake, const float *fake_logits, float dloss, in
 // no sigmoid: its raw outputs are the scores, and the targets are 1 and 0,
 //     L^D_LS = 1/2 mean_i (real_i - 1)^2 + 1/2 mean_i fake_i^2
 // (the 1/2 is the convention of the LSGAN paper and of CycleGAN's code).
-float lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n) {
+float l01_lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n) {
     /* BEGIN EXERCISE 1.9 */
     (void)real_scores; (void)fake_scores; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.9");
@@ -136,7 +136,7 @@ float lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, i
 
 // Exercise 1.10 (2 points)
 // Its gradient:  dreal[i] += dloss * (real_i - 1) / n,  dfake[i] += dloss * fake_i / n.
-void lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
+void l01_lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
                            const float *fake_scores, float dloss, int n) {
     /* BEGIN EXERCISE 1.10 */
     (void)dreal; (void)dfake; (void)real_scores; (void)fake_scores; (void)dloss; (void)n;   // unused until you write the body
@@ -147,7 +147,7 @@ void lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
 // Exercise 1.11 (1 point)
 // The least-squares generator loss: G wants its fakes scored 1,
 //     L^G_LS = 1/2 mean_i (fake_i - 1)^2
-float lsgan_g_loss_forward(const float *fake_scores, int n) {
+float l01_lsgan_g_loss_forward(const float *fake_scores, int n) {
     /* BEGIN EXERCISE 1.11 */
     (void)fake_scores; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.11");
@@ -156,7 +156,7 @@ float lsgan_g_loss_forward(const float *fake_scores, int n) {
 
 // Exercise 1.12 (2 points)
 // Its gradient:  dfake[i] += dloss * (fake_i - 1) / n.
-void lsgan_g_loss_backward(float *dfake, const float *fake_scores, float dloss, int n) {
+void l01_lsgan_g_loss_backward(float *dfake, const float *fake_scores, float dloss, int n) {
     /* BEGIN EXERCISE 1.12 */
     (void)dfake; (void)fake_scores; (void)dloss; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.12");

@@ -1,13 +1,13 @@
-// gan_losses.c - lesson 01: the GAN losses on the discriminator's logits.
+// losses_exercises.c - lesson 01: the GAN losses on the discriminator's logits.
 //
-// The theory is in README.md. Shapes and conventions are in gan_losses.h:
+// The theory is in README.md. Shapes and conventions are in losses.h:
 // n = batch size, every loss is a mean over the batch, every backward adds
 // (+=) dloss * d(loss)/d(logit) into its output.
 //
 // Test one exercise with
 //     make check LESSON=01
 // The tests are in tests/01_gan_losses/; each names the exercise it grades.
-#include "gan_losses.h"
+#include "losses.h"
 
 #include <math.h>
 
@@ -23,7 +23,7 @@
 // the right side), never NaN or Inf. Hint (README, "Working on logits"):
 //     BCE(a, y) = max(a, 0) - a*y + log(1 + exp(-|a|))
 // Tested against torch.nn.BCEWithLogitsLoss with y in {0, 0.9, 1}.
-float gan_bce_forward(const float *logits, float target, int n) {
+float l01_bce_forward(const float *logits, float target, int n) {
     /* BEGIN EXERCISE 1.1 */
     // Sum in double: a float sum of many small terms loses digits.
     double sum = 0.0;
@@ -42,7 +42,7 @@ float gan_bce_forward(const float *logits, float target, int n) {
 // Accumulate with +=. Must stay finite at a = +-100 and beyond (the limits
 // are -y/n for a -> -inf and (1-y)/n for a -> +inf). Tested against PyTorch
 // autograd and against finite differences of the loss.
-void gan_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n) {
+void l01_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n) {
     /* BEGIN EXERCISE 1.2 */
     for (int i = 0; i < n; i++) {
         // exp only ever sees -|a|, so it never overflows
@@ -62,9 +62,9 @@ void gan_bce_backward(float *dlogits, const float *logits, float target, float d
 // real_logits (n,) are D's logits on real images, fake_logits (n,) on G(z).
 // Tested against PyTorch, at +-100, and with a confident discriminator (which
 // catches swapped arguments or swapped labels).
-float gan_d_loss_forward(const float *real_logits, const float *fake_logits, int n) {
+float l01_d_loss_forward(const float *real_logits, const float *fake_logits, int n) {
     /* BEGIN EXERCISE 1.3 */
-    return gan_bce_forward(real_logits, 1.0f, n) + gan_bce_forward(fake_logits, 0.0f, n);
+    return l01_bce_forward(real_logits, 1.0f, n) + l01_bce_forward(fake_logits, 0.0f, n);
     /* END EXERCISE 1.3 */
 }
 
@@ -74,11 +74,11 @@ float gan_d_loss_forward(const float *real_logits, const float *fake_logits, int
 // Accumulate with +=. Gradient descent on L^D must push real logits up
 // (dreal < 0) and fake logits down (dfake > 0). Tested against PyTorch
 // autograd and finite differences.
-void gan_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
+void l01_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
                          const float *fake_logits, float dloss, int n) {
     /* BEGIN EXERCISE 1.4 */
-    gan_bce_backward(dreal, real_logits, 1.0f, dloss, n);
-    gan_bce_backward(dfake, fake_logits, 0.0f, dloss, n);
+    l01_bce_backward(dreal, real_logits, 1.0f, dloss, n);
+    l01_bce_backward(dfake, fake_logits, 0.0f, dloss, n);
     /* END EXERCISE 1.4 */
 }
 
@@ -89,9 +89,9 @@ void gan_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
 // minimises the part of V(D, G) it can change,
 //     L^G_sat = E[log(1 - D(G(z)))] = -BCE(fake_logits, 0)
 // It is NEGATIVE (log of a probability). Tested against PyTorch and at +-100.
-float gan_g_loss_saturating_forward(const float *fake_logits, int n) {
+float l01_g_loss_saturating_forward(const float *fake_logits, int n) {
     /* BEGIN EXERCISE 1.5 */
-    return -gan_bce_forward(fake_logits, 0.0f, n);
+    return -l01_bce_forward(fake_logits, 0.0f, n);
     /* END EXERCISE 1.5 */
 }
 
@@ -99,9 +99,9 @@ float gan_g_loss_saturating_forward(const float *fake_logits, int n) {
 // Its gradient:  dfake[i] += dloss * (-sigmoid(fake_i)) / n.
 // When D rejects the fakes (sigmoid(fake) near 0, early in training) this
 // gradient vanishes: that is the saturation the README explains.
-void gan_g_loss_saturating_backward(float *dfake, const float *fake_logits, float dloss, int n) {
+void l01_g_loss_saturating_backward(float *dfake, const float *fake_logits, float dloss, int n) {
     /* BEGIN EXERCISE 1.6 */
-    gan_bce_backward(dfake, fake_logits, 0.0f, -dloss, n);
+    l01_bce_backward(dfake, fake_logits, 0.0f, -dloss, n);
     /* END EXERCISE 1.6 */
 }
 
@@ -109,18 +109,18 @@ void gan_g_loss_saturating_backward(float *dfake, const float *fake_logits, floa
 // The non-saturating generator loss: G pretends its fakes are real (label 1),
 //     L^G = -E[log D(G(z))] = BCE(fake_logits, 1)
 // It is POSITIVE. Tested against PyTorch and at +-100.
-float gan_g_loss_forward(const float *fake_logits, int n) {
+float l01_g_loss_forward(const float *fake_logits, int n) {
     /* BEGIN EXERCISE 1.7 */
-    return gan_bce_forward(fake_logits, 1.0f, n);
+    return l01_bce_forward(fake_logits, 1.0f, n);
     /* END EXERCISE 1.7 */
 }
 
 // Exercise 1.8 (3 points)
 // Its gradient:  dfake[i] += dloss * (sigmoid(fake_i) - 1) / n.
 // Close to -1/n when D rejects the fakes: a strong push exactly when G is bad.
-void gan_g_loss_backward(float *dfake, const float *fake_logits, float dloss, int n) {
+void l01_g_loss_backward(float *dfake, const float *fake_logits, float dloss, int n) {
     /* BEGIN EXERCISE 1.8 */
-    gan_bce_backward(dfake, fake_logits, 1.0f, dloss, n);
+    l01_bce_backward(dfake, fake_logits, 1.0f, dloss, n);
     /* END EXERCISE 1.8 */
 }
 
@@ -131,7 +131,7 @@ void gan_g_loss_backward(float *dfake, const float *fake_logits, float dloss, in
 // no sigmoid: its raw outputs are the scores, and the targets are 1 and 0,
 //     L^D_LS = 1/2 mean_i (real_i - 1)^2 + 1/2 mean_i fake_i^2
 // (the 1/2 is the convention of the LSGAN paper and of CycleGAN's code).
-float lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n) {
+float l01_lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n) {
     /* BEGIN EXERCISE 1.9 */
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
@@ -144,7 +144,7 @@ float lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, i
 
 // Exercise 1.10 (2 points)
 // Its gradient:  dreal[i] += dloss * (real_i - 1) / n,  dfake[i] += dloss * fake_i / n.
-void lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
+void l01_lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
                            const float *fake_scores, float dloss, int n) {
     /* BEGIN EXERCISE 1.10 */
     for (int i = 0; i < n; i++) {
@@ -157,7 +157,7 @@ void lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
 // Exercise 1.11 (1 point)
 // The least-squares generator loss: G wants its fakes scored 1,
 //     L^G_LS = 1/2 mean_i (fake_i - 1)^2
-float lsgan_g_loss_forward(const float *fake_scores, int n) {
+float l01_lsgan_g_loss_forward(const float *fake_scores, int n) {
     /* BEGIN EXERCISE 1.11 */
     double sum = 0.0;
     for (int i = 0; i < n; i++) {
@@ -170,7 +170,7 @@ float lsgan_g_loss_forward(const float *fake_scores, int n) {
 
 // Exercise 1.12 (2 points)
 // Its gradient:  dfake[i] += dloss * (fake_i - 1) / n.
-void lsgan_g_loss_backward(float *dfake, const float *fake_scores, float dloss, int n) {
+void l01_lsgan_g_loss_backward(float *dfake, const float *fake_scores, float dloss, int n) {
     /* BEGIN EXERCISE 1.12 */
     for (int i = 0; i < n; i++) dfake[i] += dloss * (fake_scores[i] - 1.0f) / n;
     /* END EXERCISE 1.12 */

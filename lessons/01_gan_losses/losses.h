@@ -1,4 +1,4 @@
-// gan_losses.h - lesson 01: the GAN losses, written on the discriminator's logits.
+// losses.h - lesson 01: the GAN losses, written on the discriminator's logits.
 //
 // n = batch size. Every array below holds n floats, one per image of the batch:
 //   logits      (n,)  the discriminator's raw output a, before the sigmoid;
@@ -14,40 +14,40 @@
 //
 // The least-squares (LSGAN) losses use the discriminator's raw output as its
 // score, with NO sigmoid; they are written on the same arrays.
-#ifndef GAN_LOSSES_H
-#define GAN_LOSSES_H
+#ifndef LOSSES_H
+#define LOSSES_H
 
 // 1.1  mean over i of BCE(a_i, y) = -[ y log sigmoid(a_i) + (1-y) log(1 - sigmoid(a_i)) ]
 //      for one target y in [0, 1] shared by the whole batch.
-float gan_bce_forward(const float *logits, float target, int n);
+float l01_bce_forward(const float *logits, float target, int n);
 // 1.2  dlogits[i] += dloss * (sigmoid(a_i) - y) / n
-void gan_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n);
+void l01_bce_backward(float *dlogits, const float *logits, float target, float dloss, int n);
 
 // 1.3  L^D = -E[log D(x)] - E[log(1 - D(G(z)))]
-float gan_d_loss_forward(const float *real_logits, const float *fake_logits, int n);
+float l01_d_loss_forward(const float *real_logits, const float *fake_logits, int n);
 // 1.4  gradients of L^D with respect to both logit arrays
-void gan_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
+void l01_d_loss_backward(float *dreal, float *dfake, const float *real_logits,
                          const float *fake_logits, float dloss, int n);
 
 // 1.5  the saturating (minimax) generator loss  L^G_sat = E[log(1 - D(G(z)))]
-float gan_g_loss_saturating_forward(const float *fake_logits, int n);
+float l01_g_loss_saturating_forward(const float *fake_logits, int n);
 // 1.6
-void gan_g_loss_saturating_backward(float *dfake, const float *fake_logits, float dloss, int n);
+void l01_g_loss_saturating_backward(float *dfake, const float *fake_logits, float dloss, int n);
 
 // 1.7  the non-saturating generator loss  L^G = -E[log D(G(z))]
-float gan_g_loss_forward(const float *fake_logits, int n);
+float l01_g_loss_forward(const float *fake_logits, int n);
 // 1.8
-void gan_g_loss_backward(float *dfake, const float *fake_logits, float dloss, int n);
+void l01_g_loss_backward(float *dfake, const float *fake_logits, float dloss, int n);
 
 // 1.9  L^D_LS = 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]
-float lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n);
+float l01_lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n);
 // 1.10
-void lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
+void l01_lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
                            const float *fake_scores, float dloss, int n);
 
 // 1.11 L^G_LS = 1/2 E[(D(G(z)) - 1)^2]
-float lsgan_g_loss_forward(const float *fake_scores, int n);
+float l01_lsgan_g_loss_forward(const float *fake_scores, int n);
 // 1.12
-void lsgan_g_loss_backward(float *dfake, const float *fake_scores, float dloss, int n);
+void l01_lsgan_g_loss_backward(float *dfake, const float *fake_scores, float dloss, int n);
 
 #endif
