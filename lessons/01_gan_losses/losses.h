@@ -43,7 +43,7 @@ void l01_g_loss_backward(float *dfake, const float *fake_logits, float dloss, in
 float l01_lsgan_d_loss_forward(const float *real_scores, const float *fake_scores, int n);
 // 1.10
 void l01_lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
-                           const float *fake_scores, float dloss, int n);
+                               const float *fake_scores, float dloss, int n);
 
 // 1.11 L^G_LS = 1/2 E[(D(G(z)) - 1)^2]
 float l01_lsgan_g_loss_forward(const float *fake_scores, int n);

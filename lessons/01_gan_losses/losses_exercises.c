@@ -137,7 +137,7 @@ float l01_lsgan_d_loss_forward(const float *real_scores, const float *fake_score
 // Exercise 1.10 (2 points)
 // Its gradient:  dreal[i] += dloss * (real_i - 1) / n,  dfake[i] += dloss * fake_i / n.
 void l01_lsgan_d_loss_backward(float *dreal, float *dfake, const float *real_scores,
-                           const float *fake_scores, float dloss, int n) {
+                               const float *fake_scores, float dloss, int n) {
     /* BEGIN EXERCISE 1.10 */
     (void)dreal; (void)dfake; (void)real_scores; (void)fake_scores; (void)dloss; (void)n;   // unused until you write the body
     EXERCISE_TODO("1.10");

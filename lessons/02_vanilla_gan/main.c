@@ -1,6 +1,6 @@
 // main.c - lesson 02's program: a vanilla GAN of two MLPs, trained with the
-// forward and backward passes you wrote (mlp.c) and the two steps you wired
-// (gan_step.c). With an unfinished exercise it stops and names it. The
+// forward and backward passes you wrote (mlp_exercises.c) and the two steps you wired
+// (gan_exercises.c). With an unfinished exercise it stops and names it. The
 // training loop (common/train/trainloop.h) does the rest: checkpoints, --resume,
 // Ctrl-C, logs, curves, report.html.
 //
@@ -26,33 +26,33 @@
 #include "part.h"
 #include "ring.h"
 
-static int steps(Part *p, float *v) {
+static int steps(L02Part *p, float *v) {
     int B = p->batch;
     rng_fill_normal(&p->rng, p->z, B * p->z_dim, 0.0f, 1.0f);
-    v[0] = gan_d_step(&p->gan, &v[2], &v[3], p->real, p->z, B);   // loss_d, d_real, d_fake
+    v[0] = l02_d_step(&p->gan, &v[2], &v[3], p->real, p->z, B);   // loss_d, d_real, d_fake
     rng_fill_normal(&p->rng, p->z, B * p->z_dim, 0.0f, 1.0f);
-    v[1] = gan_g_step(&p->gan, p->z, B);                          // loss_g
+    v[1] = l02_g_step(&p->gan, p->z, B);                          // loss_g
     return 0;
 }
 
 static int ring_step(void *part, TrainLoop *loop, float *v, Error *err) {
     (void)loop, (void)err;
-    Part *p = part;
-    ring_sample(p->real, p->batch, &p->rng);
+    L02Part *p = part;
+    l02_ring_sample(p->real, p->batch, &p->rng);
     return steps(p, v);
 }
 
 static int ring_picture(void *part, TrainLoop *loop, const char *png, Error *err) {
-    Part *p = part;
+    L02Part *p = part;
     char csv[OUTPUTS_PATH_LEN];
     snprintf(csv, sizeof csv, "%.*s.csv", (int)strlen(png) - 4, png);
     train_add_file(loop, strrchr(csv, '/') + 1, TRAIN_FILE_DATA);
-    return ring_snapshot(&p->gan, p->z_dim, p->batch, loop->step, png, csv, &p->rng, err);
+    return l02_ring_snapshot(&p->gan, p->z_dim, p->batch, loop->step, png, csv, &p->rng, err);
 }
 
 static int fm_step(void *part, TrainLoop *loop, float *v, Error *err) {
     (void)loop, (void)err;
-    Part *p = part;
+    L02Part *p = part;
     if (batcher_next(&p->batcher, p->real, NULL, &p->rng) != p->batch)   // a new epoch
         batcher_next(&p->batcher, p->real, NULL, &p->rng);
     return steps(p, v);
@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
     const char *part = "both";
     int ring_batch = 256, ring_z = 2, every = 250, ckpt_every = 0;
     float ring_lr = 1e-3f;
-    Part fm = {.data_dir = EVALUATOR_DEFAULT_DATA, .evaluator_path = EVALUATOR_DEFAULT_PATH};
+    L02Part fm = {.data_dir = EVALUATOR_DEFAULT_DATA, .evaluator_path = EVALUATOR_DEFAULT_PATH};
     args_add_choice(&args, "part", &part, "ring|fmnist|both", "which part to run");
     args_add_int_range(&args, "ring-batch", &ring_batch, 1, 65536, "part 1: mini-batch size");
     args_add_float(&args, "ring-lr", &ring_lr, "part 1: learning rate");
@@ -93,11 +93,11 @@ int main(int argc, char **argv) {
     if (strcmp(part, "fmnist") != 0) {
         // G: z -> 128 -> 128 -> 2 with ReLU and a linear output (the ring reaches
         // radius 2, beyond tanh's range); D: 2 -> 128 -> 128 -> 1 with LeakyReLU.
-        Part ring = {0};
+        L02Part ring = {0};
         rng_seed(&ring.rng, (uint64_t)args.seed);
-        GanSpec g = {.g_sizes = {ring_z, 128, 128, 2}, .g_layers = 3, .g_hidden = MLP_ACT_RELU,
-                     .g_out = MLP_ACT_NONE, .d_sizes = {2, 128, 128, 1}, .d_layers = 3,
-                     .d_hidden = MLP_ACT_LEAKY_RELU, .max_batch = ring_batch, .lr = ring_lr,
+        L02GanSpec g = {.g_sizes = {ring_z, 128, 128, 2}, .g_layers = 3, .g_hidden = L02_ACT_RELU,
+                     .g_out = L02_ACT_NONE, .d_sizes = {2, 128, 128, 1}, .d_layers = 3,
+                     .d_hidden = L02_ACT_LEAKY_RELU, .max_batch = ring_batch, .lr = ring_lr,
                      .beta1 = 0.5f, .beta2 = 0.999f};
         // The ring's matrices are tiny (256 x 128): a second thread costs more
         // in waking up and waiting than it saves, so this part runs on one.
@@ -107,30 +107,31 @@ int main(int argc, char **argv) {
                           .meta = "lesson 02 ring"};
         printf("ring: 8 Gaussians, G %d-128-128-2, D 2-128-128-1, batch %d, lr %g, %d steps\n",
                ring_z, ring_batch, ring_lr, args.steps);
-        rc = part_build(&ring, &g, ring_z);
-        if (rc == 0) rc = part_run(&ring, &args, "ring", "ring of 8 Gaussians", &spec);
-        part_free(&ring);
+        rc = l02_part_init(&ring, &g, ring_z);
+        if (rc == 0) rc = l02_part_run(&ring, &args, "ring", "ring of 8 Gaussians", &spec);
+        l02_part_free(&ring);
     }
     if (rc == 0 && strcmp(part, "ring") != 0) {
-        GanSpec g = {.g_sizes = {FM_Z, 256, 512, FM_X}, .g_layers = 3,
-                     .g_hidden = MLP_ACT_LEAKY_RELU, .g_out = MLP_ACT_TANH,
-                     .d_sizes = {FM_X, 512, 256, 1}, .d_layers = 3,
-                     .d_hidden = MLP_ACT_LEAKY_RELU, .max_batch = args.batch, .lr = args.lr,
+        L02GanSpec g = {.g_sizes = {L02_FM_Z, 256, 512, L02_FM_X}, .g_layers = 3,
+                     .g_hidden = L02_ACT_LEAKY_RELU, .g_out = L02_ACT_TANH,
+                     .d_sizes = {L02_FM_X, 512, 256, 1}, .d_layers = 3,
+                     .d_hidden = L02_ACT_LEAKY_RELU, .max_batch = args.batch, .lr = args.lr,
                      .beta1 = 0.5f, .beta2 = 0.999f};
-        rc = part_fmnist_build(&fm, &g, args.seed);
+        rc = l02_part_fmnist_init(&fm, &g, args.seed);
         if (rc == 0) {
             int per_epoch = batcher_batches_per_epoch(&fm.batcher);
             printf("fmnist: %d images, G 100-256-512-784, D 784-512-256-1, batch %d, lr %g, "
                    "%d epochs of %d steps\n", fm.ds.n, args.batch, args.lr, args.epochs, per_epoch);
-            TrainSpec spec = {.step = fm_step, .sample = part_fm_grid, .evaluate = part_fm_fcd,
-                              .start = part_fm_start, .log_every = 50,
+            TrainSpec spec = {.step = fm_step, .sample = l02_part_fm_grid,
+                              .evaluate = l02_part_fm_fcd,
+                              .start = l02_part_fm_start, .log_every = 50,
                               .steps = (long)args.epochs * per_epoch, .steps_per_epoch = per_epoch,
                               .at_epoch_end = TRAIN_AT_EPOCH_SAMPLE | TRAIN_AT_EPOCH_EVAL |
                                               TRAIN_AT_EPOCH_CHECKPOINT | TRAIN_AT_EPOCH_LOG,
                               .meta = "lesson 02 fmnist"};
-            rc = part_run(&fm, &args, "fmnist", "Fashion-MNIST, MLP GAN", &spec);
+            rc = l02_part_run(&fm, &args, "fmnist", "Fashion-MNIST, MLP GAN", &spec);
         }
-        part_free(&fm);
+        l02_part_free(&fm);
     }
     return rc;
 }

@@ -8,24 +8,24 @@
 #include "gan.h"
 #include "util/rng.h"
 
-#define RING_MODES 8
-#define RING_RADIUS 2.0f
-#define RING_STD 0.05f
-#define RING_SNAPSHOT_POINTS 1000
+#define L02_RING_MODES 8
+#define L02_RING_RADIUS 2.0f
+#define L02_RING_STD 0.05f
+#define L02_RING_SNAPSHOT_POINTS 1000
 
 // n points (n, 2): a mode picked uniformly, then Gaussian noise around it.
-void ring_sample(float *x, int n, Rng *rng);
+void l02_ring_sample(float *x, int n, Rng *rng);
 
 // How well n generated points (n, 2) cover the ring: a point is "good" when it
 // lies within 3 standard deviations of a mode's centre; a mode is covered when
 // at least 1% of the points are good points of that mode.
-void ring_coverage(const float *x, int n, int *modes, float *good);
+void l02_ring_coverage(const float *x, int n, int *modes, float *good);
 
-// RING_SNAPSHOT_POINTS real points (drawn from rng) and as many of G's
+// L02_RING_SNAPSHOT_POINTS real points (drawn from rng) and as many of G's
 // (z_dim noise, batch at a time): their scatter plot into png and the points
 // into csv (step, x_real, y_real, x_fake, y_fake); prints the coverage. A
 // failed plot is reported and the run goes on.
-int ring_snapshot(Gan *gan, int z_dim, int batch, long step, const char *png, const char *csv,
-                  Rng *rng, Error *err);
+int l02_ring_snapshot(L02Gan *gan, int z_dim, int batch, long step, const char *png,
+                      const char *csv, Rng *rng, Error *err);
 
 #endif

@@ -32,7 +32,7 @@ typedef struct {
     const char *data_dir, *evaluator_path;   // --data, --evaluator
     FcdLog fl;
     CsvLog hist;                  // class_hist.csv
-    ClassCensus census, test_census;
+    L03ClassCensus census, test_census;
     int measured;                 // whether this process took a census of G
 } L03Run;
 

@@ -1,6 +1,6 @@
 // dcgan_train.c - W1 and its two training steps on the autograd tape.
 //
-// Compare with lesson 02's gan_step.c: there every backward was called by
+// Compare with lesson 02's gan_exercises.c: there every backward was called by
 // hand, in order, and D's input gradient was carried to G by you. Here each
 // forward op records itself on the tape, and one call, l03_tape_backward
 // (your exercise 3.9), runs every backward in reverse order.

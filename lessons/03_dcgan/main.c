@@ -55,13 +55,13 @@ static int evaluate(void *lesson, TrainLoop *loop, Error *err) {
     for (int i = 0; i < EVAL_FCD_SAMPLES; i += FCD_CHUNK)
         l03_generate(&l->gan, l->fl.images + (long)i * IMG, l->z_eval + (long)i * 100, FCD_CHUNK);
     if (fcdlog_measure(&l->fl, err) != 0) return -1;
-    double rarest = class_census(&l->census, &l->fl.ev.net, l->fl.images, EVAL_FCD_SAMPLES);
+    double rarest = l03_class_census(&l->census, &l->fl.ev.net, l->fl.images, EVAL_FCD_SAMPLES);
     double row[1 + EVAL_CLASSES] = {(double)loop->step};
     memcpy(row + 1, l->census.share, sizeof(double) * EVAL_CLASSES);
     char png[OUTPUTS_PATH_LEN];
     snprintf(png, sizeof png, "%s/classes.png", loop->dir);
     if (csvlog_write(&l->hist, row, err) != 0 ||
-        class_census_gallery(png, &l->census, l->fl.images, err) != 0)
+        l03_class_census_gallery(png, &l->census, l->fl.images, err) != 0)
         return -1;
     train_add_file(loop, "classes.png", TRAIN_FILE_PICTURE);
     l->measured = 1;
@@ -73,7 +73,7 @@ static int start(void *lesson, TrainLoop *loop, Error *err) {
     if (fcdlog_start(&l->fl, loop, l->data_dir, l->evaluator_path, "step", "rarest_class",
                      err) != 0)
         return -1;
-    class_census(&l->test_census, &l->fl.ev.net, l->fl.ev.test.images, l->fl.ev.test.n);
+    l03_class_census(&l->test_census, &l->fl.ev.net, l->fl.ev.test.images, l->fl.ev.test.n);
     return train_open_log(loop, &l->hist, "class_hist.csv", "step,tshirt_top,trouser,pullover,"
                           "dress,coat,sandal,shirt,sneaker,bag,ankle_boot", err);
 }
@@ -84,7 +84,7 @@ static int finish(void *lesson, TrainLoop *loop, Error *err) {
     char fcd[128];
     fcdlog_format(&l->fl, fcd, sizeof fcd);
     printf("%s\n", fcd);
-    if (l->measured) class_census_print(&l->census, &l->test_census);
+    if (l->measured) l03_class_census_print(&l->census, &l->test_census);
     return 0;
 }
 

@@ -18,7 +18,7 @@ float l01_g_loss_forward_isolated(const float *fake_logits, int n);
 void l01_g_loss_backward_isolated(float *dfake, const float *fake_logits, float dloss, int n);
 float l01_lsgan_d_loss_forward_isolated(const float *real_scores, const float *fake_scores, int n);
 void l01_lsgan_d_loss_backward_isolated(float *dreal, float *dfake, const float *real_scores,
-                                    const float *fake_scores, float dloss, int n);
+                                        const float *fake_scores, float dloss, int n);
 float l01_lsgan_g_loss_forward_isolated(const float *fake_scores, int n);
 void l01_lsgan_g_loss_backward_isolated(float *dfake, const float *fake_scores, float dloss, int n);
 

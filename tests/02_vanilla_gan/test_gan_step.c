@@ -1,7 +1,7 @@
-// test_gan_step.c - exercises 2.3 and 2.4: the discriminator and generator
+// test_gan_exercises.c - exercises 2.3 and 2.4: the discriminator and generator
 // steps against PyTorch (tests/ref/gen_lesson02.py), their gradients against
 // finite differences of the losses, and which network each step may change.
-// The steps run on the reference MLP (isolate_gan_step.h): a mistake in 2.1
+// The steps run on the reference MLP (isolate_gan_exercises.h): a mistake in 2.1
 // or 2.2 does not cost 2.3 or 2.4.
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -24,16 +24,16 @@ enum { B = 6, Z = 3, X = 5 };
 
 TestSuite(l02_gan, .timeout = 30);
 
-// The student's gan_d_step and gan_g_step, calling mlp_ref_forward/_backward.
-float gan_d_step_isolated(Gan *gan, float *d_real, float *d_fake, const float *real,
+// The student's l02_d_step and l02_g_step, calling mlp_ref_forward/_backward.
+float l02_d_step_isolated(L02Gan *gan, float *d_real, float *d_fake, const float *real,
                           const float *z, int B);
-float gan_g_step_isolated(Gan *gan, const float *z, int B);
+float l02_g_step_isolated(L02Gan *gan, const float *z, int B);
 
 // Builds the reference GAN with its weights; lr < 0 takes the reference's lr.
-static void build_ref_gan(Gan *gan, const RefFile *ref, float lr) {
-    GanSpec spec = {
-        .g_sizes = {Z, 8, X}, .g_layers = 2, .g_hidden = MLP_ACT_LEAKY_RELU, .g_out = MLP_ACT_TANH,
-        .d_sizes = {X, 8, 8, 1}, .d_layers = 3, .d_hidden = MLP_ACT_LEAKY_RELU,
+static void build_ref_gan(L02Gan *gan, const RefFile *ref, float lr) {
+    L02GanSpec spec = {
+        .g_sizes = {Z, 8, X}, .g_layers = 2, .g_hidden = L02_ACT_LEAKY_RELU, .g_out = L02_ACT_TANH,
+        .d_sizes = {X, 8, 8, 1}, .d_layers = 3, .d_hidden = L02_ACT_LEAKY_RELU,
         .max_batch = B,
         .lr = lr < 0 ? ref_scalar(ref, "lr") : lr,
         .beta1 = ref_scalar(ref, "beta1"), .beta2 = ref_scalar(ref, "beta2"),
@@ -41,21 +41,21 @@ static void build_ref_gan(Gan *gan, const RefFile *ref, float lr) {
     Rng rng;
     rng_seed(&rng, 3);
     Error err;
-    cr_assert(gan_build(gan, &spec, &rng, &err) == 0, "gan_build: %s", err.msg);
+    cr_assert(l02_gan_init(gan, &spec, &rng, &err) == 0, "l02_gan_init: %s", err.msg);
     mlp_ref_block(gan->g.ps.data, ref, "g_", &gan->g);
     mlp_ref_block(gan->d.ps.data, ref, "d_", &gan->d);
 }
 
 // What earlier steps leave behind: non-zero gradients in both networks and
 // in the scratch buffers. A step must zero what it accumulates into.
-static void dirty(Gan *gan) {
+static void dirty(L02Gan *gan) {
     for (long i = 0; i < gan->g.ps.size; i++) gan->g.ps.grad[i] = 0.5f;
     for (long i = 0; i < gan->d.ps.size; i++) gan->d.ps.grad[i] = 0.5f;
     for (int i = 0; i < gan->max_batch; i++) gan->dlogit[i] = 0.5f;
     for (long i = 0; i < (long)gan->max_batch * X; i++) gan->dfake[i] = 0.5f;
 }
 
-static void check_block(const char *what, const Mlp *m, const float *got, const RefFile *ref,
+static void check_block(const char *what, const L02Mlp *m, const float *got, const RefFile *ref,
                         const char *prefix) {
     float *want = malloc(sizeof(float) * m->ps.size);
     mlp_ref_block(want, ref, prefix, m);
@@ -73,11 +73,11 @@ static float *copy_of(const float *x, long n) {
 
 Test(l02_gan, d_step_matches_pytorch) {
     RefFile *ref = ref_open(REF_FILE);
-    Gan gan;
+    L02Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     dirty(&gan);
     float d_real = -1.0f, d_fake = -1.0f;
-    float loss = gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+    float loss = l02_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
                             ref_get(ref, "z_d", B * Z), B);
     float want_loss = ref_scalar(ref, "loss_d");
     check_close("loss_D", &loss, &want_loss, 1, ATOL, RTOL);
@@ -87,13 +87,13 @@ Test(l02_gan, d_step_matches_pytorch) {
     check_block("D's gradients after the D step", &gan.d, gan.d.ps.grad, ref, "dstep_dd_");
     check_block("D's parameters after the D step's Adam update", &gan.d, gan.d.ps.data, ref,
                 "dstep_d_");
-    gan_free(&gan);
+    l02_gan_free(&gan);
     ref_close(ref);
 }
 
 Test(l02_gan, d_step_leaves_g_untouched) {
     RefFile *ref = ref_open(REF_FILE);
-    Gan gan;
+    L02Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     // a recognisable pattern in G's gradients: the D step must not write there
     for (long i = 0; i < gan.g.ps.size; i++) gan.g.ps.grad[i] = 0.25f * (float)(i % 7);
@@ -101,7 +101,7 @@ Test(l02_gan, d_step_leaves_g_untouched) {
     float *g_grads = copy_of(gan.g.ps.grad, gan.g.ps.size);
     float *d_params = copy_of(gan.d.ps.data, gan.d.ps.size);
     float d_real, d_fake;
-    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+    l02_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
                         ref_get(ref, "z_d", B * Z), B);
     cr_assert(memcmp(g_params, gan.g.ps.data, sizeof(float) * gan.g.ps.size) == 0,
               "the D step changed G's parameters: G's output is data for D, G must not move");
@@ -109,21 +109,21 @@ Test(l02_gan, d_step_leaves_g_untouched) {
               "the D step wrote into G's gradients: no backward through G in the D step "
               "(G's output is detached)");
     cr_assert(memcmp(d_params, gan.d.ps.data, sizeof(float) * gan.d.ps.size) != 0,
-              "the D step left D's parameters unchanged: call gan_update_d at its end");
+              "the D step left D's parameters unchanged: call l02_update_d at its end");
     free(g_params); free(g_grads); free(d_params);
-    gan_free(&gan);
+    l02_gan_free(&gan);
     ref_close(ref);
 }
 
 typedef struct {
-    Gan *gan;
+    L02Gan *gan;
     const float *real, *z;
 } LossCtx;
 
 // loss_D from forward passes only
 static double loss_d_only(void *p) {
     LossCtx *c = p;
-    Gan *gan = c->gan;
+    L02Gan *gan = c->gan;
     const float *fake = mlp_ref_forward(&gan->g, c->z, B);
     double loss = bce_with_logits_forward(mlp_ref_forward(&gan->d, c->real, B), gan->ones, B);
     return loss + bce_with_logits_forward(mlp_ref_forward(&gan->d, fake, B), gan->zeros, B);
@@ -132,7 +132,7 @@ static double loss_d_only(void *p) {
 // loss_G from forward passes only
 static double loss_g_only(void *p) {
     LossCtx *c = p;
-    Gan *gan = c->gan;
+    L02Gan *gan = c->gan;
     const float *fake = mlp_ref_forward(&gan->g, c->z, B);
     return bce_with_logits_forward(mlp_ref_forward(&gan->d, fake, B), gan->ones, B);
 }
@@ -141,16 +141,16 @@ static double loss_g_only(void *p) {
 // it computed stay in D's grads block: they must be d loss_D / d (D's params).
 Test(l02_gan, d_step_gradient_matches_finite_differences) {
     RefFile *ref = ref_open(REF_FILE);
-    Gan gan;
+    L02Gan gan;
     build_ref_gan(&gan, ref, 0.0f);
     LossCtx ctx = {&gan, ref_get(ref, "real", B * X), ref_get(ref, "z_d", B * Z)};
     float d_real, d_fake;
-    gan_d_step_isolated(&gan, &d_real, &d_fake, ctx.real, ctx.z, B);
+    l02_d_step_isolated(&gan, &d_real, &d_fake, ctx.real, ctx.z, B);
     float *grads = copy_of(gan.d.ps.grad, gan.d.ps.size);
     check_grad_fd("d loss_D / d (D's parameters)", gan.d.ps.data, grads, gan.d.ps.size,
                   loss_d_only, &ctx, 1e-3f, 2e-3f, 2e-2f, 300);
     free(grads);
-    gan_free(&gan);
+    l02_gan_free(&gan);
     ref_close(ref);
 }
 
@@ -158,16 +158,16 @@ Test(l02_gan, d_step_gradient_matches_finite_differences) {
 
 Test(l02_gan, g_step_matches_pytorch) {
     RefFile *ref = ref_open(REF_FILE);
-    Gan gan;
+    L02Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     dirty(&gan);
-    float loss = gan_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);
+    float loss = l02_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);
     float want_loss = ref_scalar(ref, "loss_g");
     check_close("loss_G", &loss, &want_loss, 1, ATOL, RTOL);
     check_block("G's gradients after the G step", &gan.g, gan.g.ps.grad, ref, "gstep_dg_");
     check_block("G's parameters after the G step's Adam update", &gan.g, gan.g.ps.data, ref,
                 "gstep_g_");
-    gan_free(&gan);
+    l02_gan_free(&gan);
     ref_close(ref);
 }
 
@@ -175,35 +175,35 @@ Test(l02_gan, g_step_matches_pytorch) {
 // of D from zeroed gradients would move D's weights and be caught.
 Test(l02_gan, g_step_leaves_d_unchanged) {
     RefFile *ref = ref_open(REF_FILE);
-    Gan gan;
+    L02Gan gan;
     build_ref_gan(&gan, ref, -1.0f);
     float d_real, d_fake;
-    gan_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
+    l02_d_step_isolated(&gan, &d_real, &d_fake, ref_get(ref, "real", B * X),
                         ref_get(ref, "z_d", B * Z), B);
     float *d_params = copy_of(gan.d.ps.data, gan.d.ps.size);
     float *g_params = copy_of(gan.g.ps.data, gan.g.ps.size);
-    gan_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);
+    l02_g_step_isolated(&gan, ref_get(ref, "z_g", B * Z), B);
     cr_assert(memcmp(d_params, gan.d.ps.data, sizeof(float) * gan.d.ps.size) == 0,
               "the G step changed D's parameters: in the G step D only passes the gradient "
               "back to G; do not update D there");
     cr_assert(memcmp(g_params, gan.g.ps.data, sizeof(float) * gan.g.ps.size) != 0,
-              "the G step left G's parameters unchanged: call gan_update_g at its end");
+              "the G step left G's parameters unchanged: call l02_update_g at its end");
     free(d_params); free(g_params);
-    gan_free(&gan);
+    l02_gan_free(&gan);
     ref_close(ref);
 }
 
 // The whole chain loss_G -> D -> G's output -> G's parameters at once.
 Test(l02_gan, g_step_gradient_matches_finite_differences) {
     RefFile *ref = ref_open(REF_FILE);
-    Gan gan;
+    L02Gan gan;
     build_ref_gan(&gan, ref, 0.0f);
     LossCtx ctx = {&gan, NULL, ref_get(ref, "z_g", B * Z)};
-    gan_g_step_isolated(&gan, ctx.z, B);
+    l02_g_step_isolated(&gan, ctx.z, B);
     float *grads = copy_of(gan.g.ps.grad, gan.g.ps.size);
     check_grad_fd("d loss_G / d (G's parameters)", gan.g.ps.data, grads, gan.g.ps.size,
                   loss_g_only, &ctx, 1e-3f, 2e-3f, 2e-2f, 300);
     free(grads);
-    gan_free(&gan);
+    l02_gan_free(&gan);
     ref_close(ref);
 }

@@ -17,12 +17,12 @@
 typedef struct {
     const char *file;
     int sizes[4], n_layers, B;
-    MlpAct hidden, out;
+    L02MlpAct hidden, out;
 } Case;
 
 static const Case CASES[] = {
-    {"lesson02_mlp_g.bin", {5, 7, 6, 3}, 3, 4, MLP_ACT_LEAKY_RELU, MLP_ACT_TANH},
-    {"lesson02_mlp_d.bin", {6, 9, 1}, 2, 5, MLP_ACT_RELU, MLP_ACT_NONE},
+    {"lesson02_mlp_g.bin", {5, 7, 6, 3}, 3, 4, L02_ACT_LEAKY_RELU, L02_ACT_TANH},
+    {"lesson02_mlp_d.bin", {6, 9, 1}, 2, 5, L02_ACT_RELU, L02_ACT_NONE},
 };
 #define N_CASES (int)(sizeof CASES / sizeof CASES[0])
 
@@ -36,18 +36,18 @@ Test(l02_mlp, forward_matches_pytorch) {
     for (int c = 0; c < N_CASES; c++) {
         const Case *k = &CASES[c];
         RefFile *ref = ref_open(k->file);
-        Mlp m;
+        L02Mlp m;
         mlp_build_from_ref(&m, ref, "", k->sizes, k->n_layers, k->hidden, k->out, k->B);
         int IN = k->sizes[0], OUT = k->sizes[k->n_layers];
         const float *x = ref_get(ref, "x", (long)k->B * IN);
-        const float *y = mlp_forward(&m, x, k->B);
-        cr_assert(y != NULL, "%s: mlp_forward returned NULL", k->file);
+        const float *y = l02_mlp_forward(&m, x, k->B);
+        cr_assert(y != NULL, "%s: l02_mlp_forward returned NULL", k->file);
         check_close(k->file, y, ref_get(ref, "out", (long)k->B * OUT), (long)k->B * OUT, ATOL,
                     RTOL);
         // What the forward pass keeps for the backward pass (mlp.h).
-        cr_assert(m.inp == x, "%s: mlp_forward did not keep its input in m->inp (by pointer): "
+        cr_assert(m.inp == x, "%s: l02_mlp_forward did not keep its input in m->inp (by pointer): "
                   "the backward pass needs the input of layer 0", k->file);
-        Mlp r;
+        L02Mlp r;
         mlp_build_from_ref(&r, ref, "", k->sizes, k->n_layers, k->hidden, k->out, k->B);
         mlp_ref_forward(&r, x, k->B);
         for (int l = 0; l < k->n_layers; l++) {
@@ -58,8 +58,8 @@ Test(l02_mlp, forward_matches_pytorch) {
             snprintf(what, sizeof what, "%s: act[%d] (kept for the backward pass)", k->file, l);
             check_close(what, m.act[l], r.act[l], n, ATOL, RTOL);
         }
-        mlp_free(&r);
-        mlp_free(&m);
+        l02_mlp_free(&r);
+        l02_mlp_free(&m);
         ref_close(ref);
     }
 }
@@ -68,7 +68,7 @@ Test(l02_mlp, forward_matches_pytorch) {
 // gradients, and compares dinp and every parameter gradient with times * ref.
 static void backward_case(const Case *k, int times) {
     RefFile *ref = ref_open(k->file);
-    Mlp m;
+    L02Mlp m;
     mlp_build_from_ref(&m, ref, "", k->sizes, k->n_layers, k->hidden, k->out, k->B);
     int IN = k->sizes[0], OUT = k->sizes[k->n_layers];
     long nx = (long)k->B * IN;
@@ -86,9 +86,9 @@ static void backward_case(const Case *k, int times) {
     int widest = 0;
     for (int l = 0; l <= k->n_layers; l++) widest = k->sizes[l] > widest ? k->sizes[l] : widest;
     for (long i = 0; i < 2L * m.max_batch * widest; i++) m.dact[i] = 0.5f;
-    mlp_zero_grad(&m);
+    l02_mlp_zero_grad(&m);
     mlp_ref_forward(&m, x, k->B);
-    for (int t = 0; t < times; t++) mlp_backward(&m, dinp, dout, k->B);
+    for (int t = 0; t < times; t++) l02_mlp_backward(&m, dinp, dout, k->B);
 
     char what[96];
     snprintf(what, sizeof what, "%s: dinp after %d backward pass(es)", k->file, times);
@@ -101,7 +101,7 @@ static void backward_case(const Case *k, int times) {
         check_close(what, m.db[l], want + (m.b[l] - m.ps.data), k->sizes[l + 1], ATOL, RTOL);
     }
     free(dinp); free(want); free(want_dx);
-    mlp_free(&m);
+    l02_mlp_free(&m);
     ref_close(ref);
 }
 
@@ -118,7 +118,7 @@ Test(l02_mlp, backward_accumulates) {
 // ---------------------------------------------------------------- finite differences
 
 typedef struct {
-    Mlp *m;
+    L02Mlp *m;
     const float *x, *probe;
     int B;
 } ProbeCtx;
@@ -137,10 +137,10 @@ Test(l02_mlp, backward_matches_finite_differences) {
     const int sizes[] = {6, 10, 8, 4}, L = 3, B = 3;
     Rng rng;
     rng_seed(&rng, 7);
-    Mlp m;
+    L02Mlp m;
     Error err;
-    cr_assert(mlp_build(&m, "m", sizes, L, MLP_ACT_LEAKY_RELU, MLP_ACT_TANH, B, &rng, &err) == 0,
-              "mlp_build: %s", err.msg);
+    cr_assert(l02_mlp_init(&m, "m", sizes, L, L02_ACT_LEAKY_RELU, L02_ACT_TANH, B, &rng, &err) == 0,
+              "l02_mlp_init: %s", err.msg);
     long nx = (long)B * sizes[0], ny = (long)B * sizes[L];
     float *x = malloc(sizeof(float) * nx), *probe = malloc(sizeof(float) * ny);
     float *dinp = calloc(nx, sizeof(float));
@@ -149,9 +149,9 @@ Test(l02_mlp, backward_matches_finite_differences) {
     rng_fill_normal(&rng, x, nx, 0, 3);
     rng_fill_normal(&rng, probe, ny, 0, 1);
 
-    mlp_zero_grad(&m);
+    l02_mlp_zero_grad(&m);
     mlp_ref_forward(&m, x, B);
-    mlp_backward(&m, dinp, probe, B);
+    l02_mlp_backward(&m, dinp, probe, B);
     memcpy(grads, m.ps.grad, sizeof(float) * m.ps.size);
 
     // h small next to the pre-activations so few of them cross LeakyReLU's kink
@@ -161,10 +161,10 @@ Test(l02_mlp, backward_matches_finite_differences) {
     check_grad_fd("d(sum out*probe)/d inp", x, dinp, nx, probe_loss, &ctx, 1e-3f, 5e-3f, 2e-2f,
                   200);
     free(x); free(probe); free(dinp); free(grads);
-    mlp_free(&m);
+    l02_mlp_free(&m);
 }
 
-// Not graded (mlp_build is given): the architectures of the lesson program,
+// Not graded (l02_mlp_init is given): the architectures of the lesson program,
 // counted as CS231n does, so a changed layer size shows up here.
 Test(l02_mlp, parameter_counts) {
     static const struct { int sizes[4]; long want; const char *what; } nets[] = {
@@ -176,12 +176,12 @@ Test(l02_mlp, parameter_counts) {
     for (int i = 0; i < 4; i++) {
         Rng rng;
         rng_seed(&rng, 1);
-        Mlp m;
+        L02Mlp m;
         Error err;
-        cr_assert(mlp_build(&m, "m", nets[i].sizes, 3, MLP_ACT_RELU, MLP_ACT_NONE, 1, &rng, &err)
-                      == 0, "mlp_build: %s", err.msg);
+        cr_assert(l02_mlp_init(&m, "m", nets[i].sizes, 3, L02_ACT_RELU, L02_ACT_NONE, 1, &rng, &err)
+                      == 0, "l02_mlp_init: %s", err.msg);
         cr_assert(m.ps.size == nets[i].want, "%s: %ld parameters, want %ld", nets[i].what,
                   m.ps.size, nets[i].want);
-        mlp_free(&m);
+        l02_mlp_free(&m);
     }
 }

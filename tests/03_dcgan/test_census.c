@@ -33,19 +33,19 @@ Test(l03_census, counts_only_sure_samples) {
     random_images(images, N, 7);
     Classifier net;
     classifier_init(&net, 1);
-    ClassCensus cc;
+    L03ClassCensus cc;
 
     set_last_layer(&net, 4.0f, 0.0f);   // every sample class 3, p = 0.982
-    double rarest = class_census(&cc, &net, images, N);
+    double rarest = l03_class_census(&cc, &net, images, N);
     cr_assert(fabs(cc.share[3] - 1.0) < 1e-12, "all %d samples are sure class 3: share %g", N,
               cc.share[3]);
     cr_assert(rarest == 0.0, "the other classes have no sample: rarest %g", rarest);
-    for (int j = 0; j < CENSUS_BEST; j++)   // ties keep the earliest samples
+    for (int j = 0; j < L03_CENSUS_BEST; j++)   // ties keep the earliest samples
         cr_assert(cc.best[3][j] == j, "gallery slot %d holds sample %ld, expected %d (ties keep "
                   "the first)", j, cc.best[3][j], j);
 
-    set_last_layer(&net, 1.0f, 0.0f);   // p = 0.73: below CENSUS_CONFIDENT
-    class_census(&cc, &net, images, N);
+    set_last_layer(&net, 1.0f, 0.0f);   // p = 0.73: below L03_CENSUS_CONFIDENT
+    l03_class_census(&cc, &net, images, N);
     cr_assert(cc.share[3] == 0.0, "a 73%% sure sample must not count: share %g", cc.share[3]);
     cr_assert(cc.best[3][0] == -1, "nor enter the gallery: slot 0 holds %ld", cc.best[3][0]);
     classifier_free(&net);
@@ -58,7 +58,7 @@ Test(l03_census, gallery_keeps_the_surest_first) {
     classifier_init(&net, 2);
     classifier_features(&net, feat, images, N);
     // feature 0 varies between samples (ReLU outputs, some zero): scale it so
-    // that the probabilities straddle CENSUS_CONFIDENT
+    // that the probabilities straddle L03_CENSUS_CONFIDENT
     float lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < N; i++) {
         float f = feat[i * EVAL_FEATURES];
@@ -68,16 +68,16 @@ Test(l03_census, gallery_keeps_the_surest_first) {
     cr_assert(lo < hi, "feature 0 must differ between the samples (%g..%g)", lo, hi);
     float w3 = 4.0f / (hi - lo), b3 = -w3 * lo;   // logits from 0 to 4
     set_last_layer(&net, b3, w3);
-    ClassCensus cc;
-    class_census(&cc, &net, images, N);
+    L03ClassCensus cc;
+    l03_class_census(&cc, &net, images, N);
 
     int sure = 0;
     for (int i = 0; i < N; i++) sure += 1.0 / (1.0 + exp(-(b3 + w3 * feat[i * EVAL_FEATURES]))) >=
-                                        CENSUS_CONFIDENT;
+                                        L03_CENSUS_CONFIDENT;
     cr_assert(fabs(cc.share[3] - (double)sure / N) < 1e-12, "share %g, expected %d/%d",
               cc.share[3], sure, N);
-    cr_assert(CENSUS_BEST < sure, "the test needs more sure samples (%d) than slots", sure);
-    for (int j = 0; j < CENSUS_BEST; j++) {
+    cr_assert(L03_CENSUS_BEST < sure, "the test needs more sure samples (%d) than slots", sure);
+    for (int j = 0; j < L03_CENSUS_BEST; j++) {
         long i = cc.best[3][j];
         cr_assert(i >= 0 && i < N, "slot %d holds sample %ld", j, i);
         float p = (float)(1.0 / (1.0 + exp(-(b3 + w3 * feat[i * EVAL_FEATURES]))));
@@ -89,11 +89,11 @@ Test(l03_census, gallery_keeps_the_surest_first) {
     }
     for (int i = 0; i < N; i++) {   // nothing left out is surer than the last slot
         int kept = 0;
-        for (int j = 0; j < CENSUS_BEST; j++) kept |= cc.best[3][j] == i;
+        for (int j = 0; j < L03_CENSUS_BEST; j++) kept |= cc.best[3][j] == i;
         float p = (float)(1.0 / (1.0 + exp(-(b3 + w3 * feat[i * EVAL_FEATURES]))));
-        cr_assert(kept || p <= cc.best_p[3][CENSUS_BEST - 1] + 1e-6f,
+        cr_assert(kept || p <= cc.best_p[3][L03_CENSUS_BEST - 1] + 1e-6f,
                   "sample %d (p %g) is surer than the last kept one (p %g)", i, p,
-                  cc.best_p[3][CENSUS_BEST - 1]);
+                  cc.best_p[3][L03_CENSUS_BEST - 1]);
     }
 
     // The gallery: row 3 holds those samples, the other rows plain grey.
@@ -102,7 +102,7 @@ Test(l03_census, gallery_keeps_the_surest_first) {
     cr_assert(fd >= 0, "mkstemp");
     close(fd);
     Error err;
-    cr_assert(class_census_gallery(png, &cc, images, &err) == 0, "%s", err.msg);
+    cr_assert(l03_class_census_gallery(png, &cc, images, &err) == 0, "%s", err.msg);
     float *grid;
     int c, h, w;
     cr_assert(image_read_png(&grid, &c, &h, &w, png, 1, &err) == 0, "%s", err.msg);

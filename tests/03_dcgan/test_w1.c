@@ -161,8 +161,8 @@ Test(l03_init, refuses_a_learning_rate_of_zero) {
     Error err = {0};
     rng_seed(&rng, 1);
     cr_assert_eq(l03_dcgan_init(&gan, 0.0f, &rng, &err), -1, "l03_dcgan_init accepted lr 0");
-    cr_assert(strstr(err.msg, "learning rate") != NULL, "the message names the learning rate: \"%s\"",
-              err.msg);
+    cr_assert(strstr(err.msg, "learning rate") != NULL,
+              "the message names the learning rate: \"%s\"", err.msg);
     cr_assert_eq(gan.ps_g.size + gan.ps_d.size, 0L, "a refused model holds no parameters");
     l03_dcgan_free(&gan);
 }

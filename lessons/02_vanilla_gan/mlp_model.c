@@ -1,5 +1,5 @@
-// mlp_build.c - allocation and initialisation of an Mlp (mlp.h). The forward
-// and backward passes are the exercises, in mlp.c.
+// mlp_model.c - allocation and initialisation of an L02Mlp (mlp.h). The forward
+// and backward passes are the exercises, in mlp_exercises.c.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,11 +7,12 @@
 
 #include "mlp.h"
 
-int mlp_build(Mlp *m, const char *name, const int *sizes, int n_layers, MlpAct hidden_act,
-              MlpAct out_act, int max_batch, Rng *rng, Error *err) {
+int l02_mlp_init(L02Mlp *m, const char *name, const int *sizes, int n_layers, L02MlpAct hidden_act,
+                 L02MlpAct out_act, int max_batch, Rng *rng, Error *err) {
     memset(m, 0, sizeof *m);
-    if (n_layers < 1 || n_layers > MLP_MAX_LAYERS)
-        return error_set(err, "mlp_build: %d layers, expected 1 to %d", n_layers, MLP_MAX_LAYERS);
+    if (n_layers < 1 || n_layers > L02_MLP_MAX_LAYERS)
+        return error_set(err, "l02_mlp_init: %d layers, expected 1 to %d", n_layers,
+                         L02_MLP_MAX_LAYERS);
     m->n_layers = n_layers;
     m->hidden_act = hidden_act;
     m->out_act = out_act;
@@ -19,7 +20,7 @@ int mlp_build(Mlp *m, const char *name, const int *sizes, int n_layers, MlpAct h
 
     // every tensor first: the ParamSet's blocks move while they grow
     paramset_init(&m->ps);
-    Tensor *w[MLP_MAX_LAYERS], *b[MLP_MAX_LAYERS];
+    Tensor *w[L02_MLP_MAX_LAYERS], *b[L02_MLP_MAX_LAYERS];
     char pname[PARAM_NAME_LEN];
     int widest = 0;
     long n_acts = 0;
@@ -38,8 +39,8 @@ int mlp_build(Mlp *m, const char *name, const int *sizes, int n_layers, MlpAct h
     m->pre[0] = malloc(sizeof(float) * n_acts);
     m->dact = malloc(sizeof(float) * 2L * max_batch * widest);
     if (!m->pre[0] || !m->dact) {
-        mlp_free(m);
-        return error_set(err, "mlp_build: out of memory for a batch of %d", max_batch);
+        l02_mlp_free(m);
+        return error_set(err, "l02_mlp_init: out of memory for a batch of %d", max_batch);
     }
     m->dpre = m->dact + (long)max_batch * widest;
 
@@ -59,13 +60,13 @@ int mlp_build(Mlp *m, const char *name, const int *sizes, int n_layers, MlpAct h
     return 0;
 }
 
-void mlp_free(Mlp *m) {
+void l02_mlp_free(L02Mlp *m) {
     paramset_free(&m->ps);
     free(m->pre[0]);
     free(m->dact);
     memset(m, 0, sizeof *m);
 }
 
-void mlp_zero_grad(Mlp *m) {
+void l02_mlp_zero_grad(L02Mlp *m) {
     paramset_zero_grad(&m->ps);
 }

@@ -1,7 +1,7 @@
-// mlp.c - exercises 2.1 and 2.2: the forward and backward passes of an MLP.
+// mlp_exercises.c - exercises 2.1 and 2.2: the forward and backward passes of an MLP.
 //
 // B = batch size, L = m->n_layers, F[l] = m->sizes[l]. Read mlp.h first: it
-// says what each buffer of the Mlp holds. The dense layer and the activations
+// says what each buffer of the L02Mlp holds. The dense layer and the activations
 // are library kernels (common/kernels/linear.h, common/kernels/activations.h); your job is
 // the wiring: which tensor goes into which call, in which order.
 #include <string.h>
@@ -17,11 +17,11 @@
 //     pre[l] (B, F[l+1]) = x[l] (B, F[l]) W[l]^T + b[l]      (linear_forward)
 //     act[l] (B, F[l+1]) = f_l(pre[l])
 // where x[0] = inp and x[l] = act[l-1]; f_l is m->hidden_act for l < L-1 and
-// m->out_act for the last layer (MLP_ACT_NONE copies pre into act).
+// m->out_act for the last layer (L02_ACT_NONE copies pre into act).
 // Keep inp in m->inp: the backward pass needs the input of layer 0.
 // Return act[L-1].
 // Tested against PyTorch (tests/02_vanilla_gan/test_mlp.c, forward_*).
-const float *mlp_forward(Mlp *m, const float *inp, int B) {
+const float *l02_mlp_forward(L02Mlp *m, const float *inp, int B) {
     /* BEGIN EXERCISE 2.1 */
     (void)m, (void)inp, (void)B;
     EXERCISE_TODO("2.1");
@@ -44,7 +44,7 @@ const float *mlp_forward(Mlp *m, const float *inp, int B) {
 // buffers of max_batch * (widest layer) floats; never write into dout.
 // Tested against PyTorch and against finite differences of the whole network
 // (tests/02_vanilla_gan/test_mlp.c, backward_*).
-void mlp_backward(Mlp *m, float *dinp, const float *dout, int B) {
+void l02_mlp_backward(L02Mlp *m, float *dinp, const float *dout, int B) {
     /* BEGIN EXERCISE 2.2 */
     (void)m, (void)dinp, (void)dout, (void)B;
     EXERCISE_TODO("2.2");

@@ -1,13 +1,13 @@
-// gan_step.c - exercises 2.3 and 2.4: the two alternating steps of a GAN,
+// gan_exercises.c - exercises 2.3 and 2.4: the two alternating steps of a GAN,
 // wired by hand.
 //
 // B = batch size, Z = noise size, X = data size. Read gan.h first. Tools:
-//   mlp_forward / mlp_backward / mlp_zero_grad (mlp.h, your exercises 2.1-2.2)
+//   l02_mlp_forward / l02_mlp_backward / l02_mlp_zero_grad (mlp.h, your exercises 2.1-2.2)
 //   bce_with_logits_forward / _backward (common/kernels/losses.h): the mean over the
 //       batch; the backward ACCUMULATES, so zero gan->dlogit before it
 //   gan->ones, gan->zeros: the targets "real" (1) and "fake" (0)
-//   gan_update_d / gan_update_g (gan.h): one Adam step of one network
-//   mean_sigmoid (gan.h): the batch's average D(x), for the log
+//   l02_update_d / l02_update_g (gan.h): one Adam step of one network
+//   l02_mean_sigmoid (gan.h): the batch's average D(x), for the log
 #include <string.h>
 
 #include "util/exercise.h"
@@ -26,31 +26,32 @@
 // 4. Fake half: the same on fake against zeros. D's forward overwrites what
 //    its previous forward saved, so the real half's backward must come first;
 //    D's gradients add up over the two backward passes.
-// 5. One Adam step of D (gan_update_d).
+// 5. One Adam step of D (l02_update_d).
 // Writes *d_real = mean D(real) and *d_fake = mean D(G(z)) (before the
 // update), returns loss_D. G's parameters AND gradients are not touched.
 // Tested against PyTorch, against finite differences of loss_D, and for
-// leaving G alone (tests/02_vanilla_gan/test_gan_step.c, d_step_*).
-float gan_d_step(Gan *gan, float *d_real, float *d_fake, const float *real, const float *z, int B) {
+// leaving G alone (tests/02_vanilla_gan/test_gan_exercises.c, d_step_*).
+float l02_d_step(L02Gan *gan, float *d_real, float *d_fake, const float *real, const float *z,
+                 int B) {
     /* BEGIN EXERCISE 2.3 */
-    mlp_zero_grad(&gan->d);
-    const float *fake = mlp_forward(&gan->g, z, B);
+    l02_mlp_zero_grad(&gan->d);
+    const float *fake = l02_mlp_forward(&gan->g, z, B);
 
-    const float *logit = mlp_forward(&gan->d, real, B);
+    const float *logit = l02_mlp_forward(&gan->d, real, B);
     float loss = bce_with_logits_forward(logit, gan->ones, B);
-    *d_real = mean_sigmoid(logit, B);
+    *d_real = l02_mean_sigmoid(logit, B);
     memset(gan->dlogit, 0, sizeof(float) * B);
     bce_with_logits_backward(gan->dlogit, logit, gan->ones, 1.0f, B);
-    mlp_backward(&gan->d, NULL, gan->dlogit, B);
+    l02_mlp_backward(&gan->d, NULL, gan->dlogit, B);
 
-    logit = mlp_forward(&gan->d, fake, B);
+    logit = l02_mlp_forward(&gan->d, fake, B);
     loss += bce_with_logits_forward(logit, gan->zeros, B);
-    *d_fake = mean_sigmoid(logit, B);
+    *d_fake = l02_mean_sigmoid(logit, B);
     memset(gan->dlogit, 0, sizeof(float) * B);
     bce_with_logits_backward(gan->dlogit, logit, gan->zeros, 1.0f, B);
-    mlp_backward(&gan->d, NULL, gan->dlogit, B);
+    l02_mlp_backward(&gan->d, NULL, gan->dlogit, B);
 
-    gan_update_d(gan);
+    l02_update_d(gan);
     return loss;
     /* END EXERCISE 2.3 */
 }
@@ -68,24 +69,24 @@ float gan_d_step(Gan *gan, float *d_real, float *d_fake, const float *real, cons
 //    zeroes them), and above all do NOT update D: in this step D is the judge,
 //    not a player.
 // 4. G's backward from dfake (dinp = NULL: z needs no gradient).
-// 5. One Adam step of G (gan_update_g). Returns loss_G.
+// 5. One Adam step of G (l02_update_g). Returns loss_G.
 // Tested against PyTorch, against finite differences of loss_G as a function
 // of G's parameters, and for leaving D's parameters bit for bit unchanged
-// (tests/02_vanilla_gan/test_gan_step.c, g_step_*).
-float gan_g_step(Gan *gan, const float *z, int B) {
+// (tests/02_vanilla_gan/test_gan_exercises.c, g_step_*).
+float l02_g_step(L02Gan *gan, const float *z, int B) {
     /* BEGIN EXERCISE 2.4 */
-    mlp_zero_grad(&gan->g);
-    const float *fake = mlp_forward(&gan->g, z, B);
-    const float *logit = mlp_forward(&gan->d, fake, B);
+    l02_mlp_zero_grad(&gan->g);
+    const float *fake = l02_mlp_forward(&gan->g, z, B);
+    const float *logit = l02_mlp_forward(&gan->d, fake, B);
     float loss = bce_with_logits_forward(logit, gan->ones, B);
     memset(gan->dlogit, 0, sizeof(float) * B);
     bce_with_logits_backward(gan->dlogit, logit, gan->ones, 1.0f, B);
 
     memset(gan->dfake, 0, sizeof(float) * B * gan->g.sizes[gan->g.n_layers]);
-    mlp_backward(&gan->d, gan->dfake, gan->dlogit, B);
-    mlp_backward(&gan->g, NULL, gan->dfake, B);
+    l02_mlp_backward(&gan->d, gan->dfake, gan->dlogit, B);
+    l02_mlp_backward(&gan->g, NULL, gan->dfake, B);
 
-    gan_update_g(gan);
+    l02_update_g(gan);
     return loss;
     /* END EXERCISE 2.4 */
 }
