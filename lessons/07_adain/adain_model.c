@@ -12,7 +12,8 @@
 // Width 16 for time, lr 1e-3 for a 1,500-step run, style weight 2 and identity
 // weight 10: the choices of the README's runs (section 8).
 AdainConfig adain_default_config(void) {
-    return (AdainConfig){.width = 16, .style_weight = 2.0f, .identity_weight = 10.0f, .lr = 1e-3f};
+    return (AdainConfig){.width = 16, .style_weight = 2.0f, .identity_weight = 10.0f, .lr = 1e-3f,
+                         .bilinear = 1};
 }
 
 // He initialisation, N(0, 2 / fan_in) (1 / fan_in before a layer without a
@@ -33,7 +34,7 @@ static void he_init(Conv2d *conv, int n, int last_linear, Rng *rng) {
 static void build(AdainNet *n, const AdainConfig *cfg, uint64_t seed) {
     n->cfg = *cfg;
     n->seed = seed;
-    VggConfig vc = {.width = cfg->width};
+    VggConfig vc = {.width = cfg->width, .bilinear = cfg->bilinear};
     Rng rng;
     paramset_init(&n->ps_enc);
     paramset_init(&n->ps_dec);
@@ -174,8 +175,8 @@ int adain_encoder_load(AdainNet *n, const char *path, Error *err) {
 }
 
 void adain_meta(char *meta, int len, const AdainNet *n) {
-    snprintf(meta, (size_t)len, "lesson 07 adain width=%d encoder=%016llx", n->cfg.width,
-             (unsigned long long)n->enc_hash);
+    snprintf(meta, (size_t)len, "lesson 07 adain width=%d encoder=%016llx up=%s", n->cfg.width,
+             (unsigned long long)n->enc_hash, n->cfg.bilinear ? "bilinear" : "nearest");
 }
 
 int adain_check_meta(const AdainNet *n, const char *meta, const char *path, Error *err) {
