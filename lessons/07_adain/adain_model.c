@@ -12,8 +12,7 @@
 // Width 16 for time, lr 1e-3 for a 1,500-step run, style weight 2 and identity
 // weight 10: the choices of the README's runs (section 8).
 AdainConfig adain_default_config(void) {
-    return (AdainConfig){.width = 16, .style_weight = 2.0f, .identity_weight = 10.0f, .lr = 1e-3f,
-                         .bilinear = 1};
+    return (AdainConfig){.width = 16, .style_weight = 2.0f, .identity_weight = 10.0f, .lr = 1e-3f};
 }
 
 // He initialisation, N(0, 2 / fan_in) (1 / fan_in before a layer without a
