@@ -102,6 +102,24 @@ void adain_decoder_init(AdainDecoder *m, ParamSet *ps, const char *name, const V
     init_convs(m->conv, DEC, VGG_DEC_CONVS, ps, name, cfg, rng);
 }
 
+// Bilinear upsampling x2 (PyTorch's, align_corners=False, edges clamped) is
+// nearest upsampling followed by the filter [1 2 1] / 4 along each axis with
+// reflected edges: an output pixel 2i gets x[i-1] / 4 + 3 x[i] / 4, and 2i+1
+// gets 3 x[i] / 4 + x[i+1] / 4. The filter runs channel by channel: the
+// channels become a batch of one-channel images (a view), so it costs one
+// 3x3 tap per pixel, not C.
+Tensor *vgg_upsample_bilinear2x(Tape *tp, Tensor *x) {
+    Tensor *u = tape_upsample_nearest2x(tp, x);
+    int B = u->shape[0], C = u->shape[1], H = u->shape[2], W = u->shape[3];
+    Tensor *k = tape_tensor(tp, 4, (int[]){1, 1, 3, 3}, 0);
+    static const float tap[3] = {0.25f, 0.5f, 0.25f};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) k->data[i * 3 + j] = tap[i] * tap[j];
+    Tensor *planes = tensor_reshape(tp, u, 4, (int[]){B * C, 1, H, W});
+    Tensor *y = tape_conv2d(tp, tape_pad_reflect(tp, planes, 1), k, NULL, 1, 0);
+    return tensor_reshape(tp, y, 4, u->shape);
+}
+
 Tensor *adain_decoder_forward(AdainDecoder *m, Tape *tp, Tensor *t) {
     if (t->ndim != 4 || t->shape[1] != 8 * m->cfg.width) {
         char buf[64];
@@ -112,7 +130,8 @@ Tensor *adain_decoder_forward(AdainDecoder *m, Tape *tp, Tensor *t) {
     for (int i = 0; i < VGG_DEC_CONVS; i++) {
         h = conv3_reflect(tp, &m->conv[i], h);
         if (DEC[i].relu) h = tape_relu(tp, h);
-        if (DEC[i].up_after) h = tape_upsample_nearest2x(tp, h);
+        if (DEC[i].up_after)
+            h = m->cfg.bilinear ? vgg_upsample_bilinear2x(tp, h) : tape_upsample_nearest2x(tp, h);
     }
     return h;
 }

@@ -23,6 +23,7 @@
 
 typedef struct {
     int width;   // 64: channels of conv1_1 (then 2x, 4x, 8x)
+    int bilinear;   // decoder: bilinear upsampling instead of nearest (0: W4's, the paper's)
 } VggConfig;
 
 // W4 (lesson 07): VGG-19's widths.
@@ -53,6 +54,10 @@ void adain_decoder_init(AdainDecoder *m, ParamSet *ps, const char *name, const V
 // t (B, 8W, h, w) -> an image (B, 3, 8h, 8w); h, w >= 2 (reflection padding).
 Tensor *adain_decoder_forward(AdainDecoder *m, Tape *tp, Tensor *t);
 long adain_decoder_param_count(const VggConfig *cfg);
+
+// (B, C, H, W) -> (B, C, 2H, 2W), bilinear: PyTorch's F.interpolate(x,
+// scale_factor=2, mode='bilinear', align_corners=False). Differentiable.
+Tensor *vgg_upsample_bilinear2x(Tape *tp, Tensor *x);
 
 // Adaptive instance normalisation: content (B, C, H, W) re-normalised to the
 // per-channel statistics of style (B, C, H', W'), sample by sample:

@@ -46,6 +46,7 @@ typedef struct {
     float style_weight;   // weight of L_s
     float identity_weight;// weight of L_id, the pixel loss on identity pairs (adain_train_step)
     float lr;             // Adam's learning rate (beta1 0.9, beta2 0.999)
+    int bilinear;         // the decoder's upsampling: bilinear (1) or nearest (0, the paper's)
 } AdainConfig;
 
 AdainConfig adain_default_config(void);
@@ -98,8 +99,9 @@ uint64_t adain_encoder_hash(const AdainNet *n);
 int adain_encoder_save(const AdainNet *n, const char *path, Error *err);
 int adain_encoder_load(AdainNet *n, const char *path, Error *err);
 
-// The checkpoint's metadata names the width and the encoder's hash; reading
-// it back checks both against n: a decoder trained with another encoder is
+// The checkpoint's metadata names the width, the encoder's hash and the
+// decoder's upsampling (adain_load_trained takes the latter); reading
+// it back checks the first two against n: a decoder trained with another encoder is
 // refused, naming both hashes.
 void adain_meta(char *meta, int len, const AdainNet *n);
 int adain_check_meta(const AdainNet *n, const char *meta, const char *path, Error *err);

@@ -33,7 +33,7 @@ static void he_init(Conv2d *conv, int n, int last_linear, Rng *rng) {
 static void build(AdainNet *n, const AdainConfig *cfg, uint64_t seed) {
     n->cfg = *cfg;
     n->seed = seed;
-    VggConfig vc = {.width = cfg->width};
+    VggConfig vc = {.width = cfg->width, .bilinear = cfg->bilinear};
     Rng rng;
     paramset_init(&n->ps_enc);
     paramset_init(&n->ps_dec);
@@ -174,8 +174,8 @@ int adain_encoder_load(AdainNet *n, const char *path, Error *err) {
 }
 
 void adain_meta(char *meta, int len, const AdainNet *n) {
-    snprintf(meta, (size_t)len, "lesson 07 adain width=%d encoder=%016llx", n->cfg.width,
-             (unsigned long long)n->enc_hash);
+    snprintf(meta, (size_t)len, "lesson 07 adain width=%d encoder=%016llx up=%s", n->cfg.width,
+             (unsigned long long)n->enc_hash, n->cfg.bilinear ? "bilinear" : "nearest");
 }
 
 int adain_check_meta(const AdainNet *n, const char *meta, const char *path, Error *err) {

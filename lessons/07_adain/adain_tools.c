@@ -102,6 +102,9 @@ int adain_load_trained(AdainNet *n, const char *checkpoint, const char *encoder_
     if (adain_encoder_load(n, encoder_path, err) != 0 ||
         adain_check_meta(n, info.meta, checkpoint, err) != 0)
         return -1;
+    // the upsampling the decoder was trained with (older checkpoints do not
+    // name it: nearest)
+    n->cfg.bilinear = n->dec.cfg.bilinear = strstr(info.meta, " up=bilinear") != NULL;
     CheckpointModel m = {.name = "decoder", .params = &n->ps_dec, .opt = NULL};
     return checkpoint_load_networks(checkpoint, &m, 1, NULL, err);
 }

@@ -26,6 +26,8 @@ typedef struct {
     AdainImages ctrain, strain, ctest, stest;
     Rng rng;                          // crops and flips
     int B, S, autoencoder, n_identity, eval_c, eval_s;
+    long warmup;                      // steps of identity pairs only at the start
+    float lr, decay;                  // Adam's base lr; the last decay x total steps fall to 0
     float *cb, *sb;                   // one batch of content and style crops
     float *ec, *es;                   // centre crops of every held-out image
     CsvLog eval_log;
@@ -38,13 +40,18 @@ static void draw(Lesson *l, float *out, const AdainImages *set) {
 }
 
 static int step(void *lesson, TrainLoop *loop, float *v, Error *err) {
-    (void)loop, (void)err;
+    (void)err;
     Lesson *l = lesson;
+    // linear decay: a short run ends with small steps instead of the noise of
+    // a large one (recomputed from the step, so a resumed run agrees)
+    long start = (long)((1.0f - l->decay) * (float)loop->total);
+    l->net.opt.lr = loop->step < start ? l->lr
+                    : l->lr * (float)(loop->total - loop->step) / (float)(loop->total - start);
     draw(l, l->cb, &l->ctrain);
     draw(l, l->sb, &l->strain);
     // identity pairs first: their style is the content itself, AdaIN(x, x) = x
-    // (every pair with --autoencoder: alpha 0)
-    int n_id = l->autoencoder ? l->B : l->n_identity;
+    // (every pair with --autoencoder, and during the --warmup steps: alpha 0)
+    int n_id = l->autoencoder || loop->step < l->warmup ? l->B : l->n_identity;
     memcpy(l->sb, l->cb, sizeof(float) * 3 * l->S * l->S * n_id);
     AdainStats st;
     adain_train_step(&l->net, &st, l->cb, l->sb, l->B, l->S, n_id);
@@ -116,6 +123,10 @@ int main(int argc, char **argv) {
     int crop = 64, calib = 32, autoencoder = 0, sample_every = 250, eval_c = 6, eval_s = 5;
     int n_identity = 2, no_centre = 0;
     float calib_open = 1.0f;
+    float decay = 0.0f;
+    int warmup = 0;
+    args_add_int(&args, "warmup", &warmup, "first steps with identity pairs only (the decoder learns to invert first)");
+    args_add_float(&args, "decay", &decay, "the lr falls linearly to 0 over this fraction of the steps at the end");
     args_add_string(&args, "content", &content, "folder with train/ and test/ content images");
     args_add_string(&args, "style", &style, "folder with train/ and test/ style images");
     args_add_string(&args, "encoder", &encoder, "encoder weight file (tools/convert_vgg.py); "
@@ -125,6 +136,8 @@ int main(int argc, char **argv) {
     args_add_float(&args, "style-weight", &cfg.style_weight, "weight of the style loss");
     args_add_float(&args, "identity-weight", &cfg.identity_weight, "weight of the identity pairs' pixel loss");
     args_add_int(&args, "identity-pairs", &n_identity, "identity pairs (style = content) per batch");
+    int bilinear = 0;
+    args_add_bool(&args, "bilinear", &bilinear, "the decoder upsamples bilinearly, not by nearest neighbour (the paper's)");
     args_add_bool(&args, "no-centre", &no_centre, "calibration only rescales (no bias shift)");
     args_add_float(&args, "calib-open", &calib_open, "calibration: pre-activations above mean - this x std pass the ReLU");
     args_add_int(&args, "calib", &calib, "calibration images (half content, half style)");
@@ -134,11 +147,13 @@ int main(int argc, char **argv) {
     if (code >= 0) return code;
     Error err;
     if (crop % 8 || crop < 16 || calib < 2 || cfg.width < 1 || sample_every < 1 || args.batch < 1 ||
-        n_identity < 0 || n_identity > args.batch)
+        n_identity < 0 || n_identity > args.batch || decay < 0 || decay > 1 || warmup < 0)
         return args_usage_error(&args, "--crop: a multiple of 8, at least 16; --calib at least "
-                                "2; --width, --sample-every and --batch positive; --identity-pairs 0 to --batch");
+                                "2; --width, --sample-every and --batch positive; --identity-pairs 0 to --batch; --decay 0 to 1; --warmup at least 0");
     cfg.lr = args.lr;
-    Lesson l = {.B = args.batch, .S = crop, .autoencoder = autoencoder, .n_identity = n_identity};
+    cfg.bilinear = bilinear;
+    Lesson l = {.B = args.batch, .S = crop, .autoencoder = autoencoder, .n_identity = n_identity,
+               .lr = args.lr, .decay = decay, .warmup = warmup};
     if (adain_load_splits(&l.ctrain, &l.ctest, content, 2 * crop, &err) != 0 ||
         adain_load_splits(&l.strain, &l.stest, style, 2 * crop, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);

@@ -151,3 +151,30 @@ Test(l07_encoder, the_size_rule_is_named) {
               "the message names the file and the rule: %s", err.msg);
     cr_assert(adain_check_size(8, 96, "b.png", &err) != 0, "8 rows is too few");
 }
+
+// A decoder trained with bilinear upsampling must be run with it: the
+// checkpoint says so ("up=bilinear"), and loading it switches the net over.
+Test(l07_encoder, a_checkpoint_names_its_upsampling) {
+    char dir[] = "/tmp/l07_up_XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL, "a scratch folder");
+    char enc[1100], ckpt[1100];
+    snprintf(enc, sizeof enc, "%s/a.enc", dir);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", dir);
+    AdainConfig cfg = {.width = 2, .style_weight = 1, .identity_weight = 1, .lr = 1e-3f, .bilinear = 1};
+    AdainNet a, c;
+    adain_init(&a, &cfg, 1);
+    Error err;
+    cr_assert(adain_encoder_save(&a, enc, &err) == 0, "saving the encoder: %s", err.msg);
+    CheckpointInfo info = {.step = 1};
+    adain_meta(info.meta, sizeof info.meta, &a);
+    cr_assert(strstr(info.meta, " up=bilinear") != NULL, "the metadata names the upsampling: %s",
+              info.meta);
+    CheckpointModel m = {.name = "decoder", .params = &a.ps_dec, .opt = NULL};
+    cr_assert(checkpoint_save(ckpt, &m, 1, &info, NULL, &err) == 0, "saving: %s", err.msg);
+    cr_assert(adain_load_trained(&c, ckpt, enc, &err) == 0, "loading: %s", err.msg);
+    cr_assert(c.cfg.bilinear && c.dec.cfg.bilinear,
+              "a bilinear decoder loads as bilinear (the default config is nearest)");
+    adain_free(&c);
+    adain_free(&a);
+    unlink(enc), unlink(ckpt), rmdir(dir);
+}

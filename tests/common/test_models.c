@@ -498,6 +498,48 @@ Test(models, adain_matches_torch_and_finite_differences) {
     ref_close(ref);
 }
 
+// PyTorch's bilinear interpolation (align_corners=False), as its
+// area_pixel_compute_source_index writes it: output o reads the source
+// coordinate max((o + 0.5) / 2 - 0.5, 0) between its two neighbours, the
+// second clamped to the last row or column. One plane (H, W) -> (2H, 2W).
+static void bilinear_reference(float *out, const float *x, int H, int W) {
+    for (int oy = 0; oy < 2 * H; oy++)
+        for (int ox = 0; ox < 2 * W; ox++) {
+            float sy = fmaxf((oy + 0.5f) * 0.5f - 0.5f, 0.0f), sx = fmaxf((ox + 0.5f) * 0.5f - 0.5f, 0.0f);
+            int y0 = (int)sy, x0 = (int)sx;
+            int y1 = y0 + 1 < H ? y0 + 1 : H - 1, x1 = x0 + 1 < W ? x0 + 1 : W - 1;
+            float ly = sy - y0, lx = sx - x0;
+            out[oy * 2 * W + ox] = (1 - ly) * ((1 - lx) * x[y0 * W + x0] + lx * x[y0 * W + x1]) +
+                                   ly * ((1 - lx) * x[y1 * W + x0] + lx * x[y1 * W + x1]);
+        }
+}
+
+Test(models, bilinear_upsampling_matches_torch_formula) {
+    enum { B = 2, C = 3, H = 4, W = 5, PLANE = H * W, UP = 4 * H * W };
+    Tape tp;
+    tape_init(&tp);
+    Tensor *x = tape_tensor(&tp, 4, (int[]){B, C, H, W}, 1);
+    for (long i = 0; i < x->size; i++) x->data[i] = (float)((i * 37 % 23) - 11) / 7.0f;
+    Tensor *y = vgg_upsample_bilinear2x(&tp, x);
+    expect_shape("bilinear upsampling", y, 4, (int[]){B, C, 2 * H, 2 * W});
+    float want[B * C * UP], probe[B * C * UP], dx[B * C * PLANE], unit[PLANE], col[UP];
+    for (int p = 0; p < B * C; p++) bilinear_reference(want + p * UP, x->data + p * PLANE, H, W);
+    check_close("bilinear upsampling", y->data, want, y->size, 1e-6f, 1e-5f);
+    // the gradient of sum(y * probe): the op is linear, so dx[j] is the
+    // probe's dot product with the reference's response to a unit input j
+    for (long i = 0; i < y->size; i++) probe[i] = (float)((i * 13 % 17) - 8) / 5.0f;
+    tape_backward(&tp, probe_loss(&tp, y, probe));
+    for (int p = 0; p < B * C; p++)
+        for (int j = 0; j < PLANE; j++) {
+            memset(unit, 0, sizeof unit);
+            unit[j] = 1.0f;
+            bilinear_reference(col, unit, H, W);
+            dx[p * PLANE + j] = (float)dot_probe(col, probe + p * UP, UP);
+        }
+    check_close("bilinear upsampling d/dx", x->grad, dx, x->size, 1e-5f, 1e-4f);
+    tape_free(&tp);
+}
+
 // ---------------------------------------------------------------- dropout
 
 Test(models, unet_dropout_only_in_training) {
