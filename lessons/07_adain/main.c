@@ -11,6 +11,7 @@
 //     make run LESSON=07                                   (your code)
 //     make run LESSON=07 SOLUTIONS=1                       (the reference)
 //     make run LESSON=07 ARGS="--autoencoder --name ae"    (alpha 0: a plain autoencoder)
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,14 +126,14 @@ int main(int argc, char **argv) {
     float calib_open = 1.0f;
     float decay = 0.0f;
     int warmup = 0;
-    args_add_int(&args, "warmup", &warmup, "first steps with identity pairs only (the decoder learns to invert first)");
+    args_add_int_range(&args, "warmup", &warmup, 0, INT_MAX, "first steps with identity pairs only (the decoder learns to invert first)");
     args_add_float(&args, "decay", &decay, "the lr falls linearly to 0 over this fraction of the steps at the end");
     args_add_string(&args, "content", &content, "folder with train/ and test/ content images");
     args_add_string(&args, "style", &style, "folder with train/ and test/ style images");
     args_add_string(&args, "encoder", &encoder, "encoder weight file (tools/convert_vgg.py); "
                     "empty: the calibrated random VGG");
-    args_add_int(&args, "width", &cfg.width, "width of the random VGG (64 = VGG-19)");
-    args_add_int(&args, "crop", &crop, "training crops (images scaled to twice this short side)");
+    args_add_int_range(&args, "width", &cfg.width, 1, 256, "width of the random VGG (64 = VGG-19)");
+    args_add_int_range(&args, "crop", &crop, 16, 1024, "training crops (images scaled to twice this short side)");
     args_add_float(&args, "style-weight", &cfg.style_weight, "weight of the style loss");
     args_add_float(&args, "identity-weight", &cfg.identity_weight, "weight of the identity pairs' pixel loss");
     args_add_int(&args, "identity-pairs", &n_identity, "identity pairs (style = content) per batch");
@@ -140,16 +141,15 @@ int main(int argc, char **argv) {
     args_add_bool(&args, "bilinear", &bilinear, "the decoder upsamples bilinearly, not by nearest neighbour (the paper's)");
     args_add_bool(&args, "no-centre", &no_centre, "calibration only rescales (no bias shift)");
     args_add_float(&args, "calib-open", &calib_open, "calibration: pre-activations above mean - this x std pass the ReLU");
-    args_add_int(&args, "calib", &calib, "calibration images (half content, half style)");
+    args_add_int_range(&args, "calib", &calib, 2, INT_MAX, "calibration images (half content, half style)");
     args_add_bool(&args, "autoencoder", &autoencoder, "alpha 0: train to reconstruct the content");
-    args_add_int(&args, "sample-every", &sample_every, "steps between grids, evaluations, checkpoints");
+    args_add_int_range(&args, "sample-every", &sample_every, 1, INT_MAX, "steps between grids, evaluations, checkpoints");
     int code = args_parse_or_usage(&args, argc, argv);
     if (code >= 0) return code;
     Error err;
-    if (crop % 8 || crop < 16 || calib < 2 || cfg.width < 1 || sample_every < 1 || args.batch < 1 ||
-        n_identity < 0 || n_identity > args.batch || decay < 0 || decay > 1 || warmup < 0)
-        return args_usage_error(&args, "--crop: a multiple of 8, at least 16; --calib at least "
-                                "2; --width, --sample-every and --batch positive; --identity-pairs 0 to --batch; --decay 0 to 1; --warmup at least 0");
+    if (crop % 8 || args.batch < 1 || n_identity < 0 || n_identity > args.batch || decay < 0 || decay > 1)
+        return args_usage_error(&args, "--crop: a multiple of 8; --batch positive; --identity-pairs "
+                                "0 to --batch; --decay 0 to 1");
     cfg.lr = args.lr;
     cfg.bilinear = bilinear;
     Lesson l = {.B = args.batch, .S = crop, .autoencoder = autoencoder, .n_identity = n_identity,
@@ -190,6 +190,10 @@ int main(int argc, char **argv) {
     long img = 3L * crop * crop;
     l.cb = malloc(sizeof(float) * img * l.B), l.sb = malloc(sizeof(float) * img * l.B);
     l.ec = adain_centre_crops(&l.ctest, crop), l.es = adain_centre_crops(&l.stest, crop);
+    if (!l.cb || !l.sb || !l.ec || !l.es) {
+        fprintf(stderr, "07_adain: out of memory for the batches and the held-out crops\n");
+        return 1;
+    }
 
     char meta[CHECKPOINT_META_LEN];
     adain_meta(meta, sizeof meta, &l.net);
